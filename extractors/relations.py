@@ -1,0 +1,167 @@
+"""``kg_relations``: evaluated_on, addresses, outperforms and uses between entity mentions.
+
+Abstracts are written around one contribution, so most relations start at the paper's main proposed
+Method or Model (the name before the title's colon, else the first thing "we propose"):
+
+* addresses: main -> each Task of the paper;
+* evaluated_on: main -> each Dataset it does not itself introduce;
+* uses: main -> the other things the paper proposes (its parts), and Methods/Models/Datasets named in sentences
+  where the paper describes its own approach ("we use X", "built on X", "X-based"), unless the sentence
+  contrasts with them ("unlike X", "instead of X");
+* outperforms: the subject of "outperforms / surpasses / beats" (or the main entity when the subject is
+  "we", "our method", "it") -> the Methods/Models in the object, or after "than", "over", "compared to".
+
+Writes ``doc._.kg_relations``: ``[type, head_start, head_end, tail_start, tail_end, rule, confidence]``
+with token offsets of the mention spans in ``doc.spans["kg_entities"]``, and ``doc.spans["kg_main"]``: the
+main entity's mention (empty when the paper proposes no Method or Model).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from extractors.lexicon import Lexicon, load_lexicon
+
+if not Doc.has_extension("kg_relations"):
+    Doc.set_extension("kg_relations", default=None)
+
+SYSTEMS = ("Method", "Model")
+_SELF_WORDS = frozenset({"we", "our", "ours", "it", "its", "this", "proposed", "approach", "method", "model",
+                         "framework", "system", "technique", "network", "architecture", "module", "paper", "work"})
+_CONTRAST = re.compile(r"\b(unlike|instead of|rather than|without|in contrast to|contrary to|compared to|"
+                       r"compared with|versus|vs\.?|than|over|outperform\w*|surpass\w*|beat\w*|exceed\w*|eliminat\w*|"
+                       r"avoid\w*|replac\w*|existing|prior|previous|conventional|traditional|standard|"
+                       r"limitations?|suffer\w*|struggle\w*|fail\w*)\b", re.I)
+_USE_CUES = re.compile(r"\b(we|our)\b|\bbased on\b|\bbuilt (up)?on\b|-based\b|\bleverag\w*|\butiliz\w*|\bemploy\w*|"
+                       r"\bincorporat\w*|\bintegrat\w*|\bcombin\w*|\bus(e|es|ing)\b|\badopt\w*|\bequip\w*|"
+                       r"\bconsist\w* of\b|\bcompris\w*|\bintroduc\w*|\bexploit\w*|\bharness\w*|\bapply\w*|\bapplie\w*",
+                       re.I)
+_COMPARE = re.compile(r"\b(than|over|compared (to|with)|relative to|versus|vs\.?|against)\b", re.I)
+
+
+@Language.factory("kg_relations", assigns=["doc._.kg_relations", "doc.spans"], requires=["doc.spans"],
+                  default_config={"spans_key": "kg_entities", "proposed_key": "kg_proposed"})
+def make_relation_extractor(nlp: Language, name: str, spans_key: str, proposed_key: str) -> RelationExtractor:
+    """Create the relation extractor.
+
+    Args:
+        nlp: the pipeline.
+        name: the component name.
+        spans_key: span group holding entity mentions (from ``kg_entities``).
+        proposed_key: span group holding mentions of what the paper introduces.
+    """
+    return RelationExtractor(spans_key=spans_key, proposed_key=proposed_key)
+
+
+class RelationExtractor:
+    """Finds relations between entity mentions; see the module docstring for the rules."""
+
+    def __init__(self, *, spans_key: str, proposed_key: str) -> None:
+        self.spans_key = spans_key
+        self.proposed_key = proposed_key
+        self.lex: Lexicon = load_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans[self.spans_key]) if self.spans_key in doc.spans else []
+        proposed = list(doc.spans[self.proposed_key]) if self.proposed_key in doc.spans else []
+        relations: list[list] = []
+        main = _main_entity(doc, proposed)
+        doc.spans["kg_main"] = [main] if main is not None else []
+        if main is not None:
+            relations += self._from_main(doc, main, spans, proposed)
+        relations += self._outperforms(doc, spans, main)
+        doc._.kg_relations = _dedupe(relations)
+        return doc
+
+    def _from_main(self, doc: Doc, main: Span, spans: list[Span], proposed: list[Span]) -> list[list]:
+        out: list[list] = []
+        main_text = main.text
+        proposed_texts = {p.text for p in proposed}
+        for span in spans:
+            if span.text == main_text:
+                continue
+            sentence = span.sent
+            if span.label_ == "Task":
+                out.append(_rel("addresses", main, span, "main_task", 0.6))
+            elif span.label_ == "Dataset" and span.text not in proposed_texts:
+                out.append(_rel("evaluated_on", main, span, "main_dataset", 0.6))
+            elif span.label_ in SYSTEMS and span.text in proposed_texts:
+                out.append(_rel("uses", main, span, "main_part", 0.6))
+            elif span.label_ in SYSTEMS and self._used_in(sentence, span, main):
+                out.append(_rel("uses", main, span, "main_uses", 0.45))
+        return out
+
+    def _used_in(self, sentence: Span, span: Span, main: Span) -> bool:
+        """The sentence describes the paper's approach using ``span``, without contrasting with it."""
+        before = sentence.doc[sentence.start:span.start].text
+        if _CONTRAST.search(before[-60:]) or sentence.start == 0:
+            return False
+        return bool(_USE_CUES.search(sentence.text)) or main.sent == sentence
+
+    def _outperforms(self, doc: Doc, spans: list[Span], main: Span | None) -> list[list]:
+        out: list[list] = []
+        for token in doc:
+            if token.lemma_.lower() not in self.lex.outperform_verbs or token.pos_ != "VERB":
+                continue
+            if token.lemma_.lower() in ("improve", "advance", "best") and not _has_compared(token):
+                continue
+            head = self._subject_entity(token, spans, main)
+            if head is None:
+                continue
+            for tail in _object_entities(token, spans):
+                if tail.label_ in SYSTEMS and tail.text != head.text:
+                    out.append(_rel("outperforms", head, tail, "outperform_verb", 0.6))
+        return out
+
+    def _subject_entity(self, verb: Token, spans: list[Span], main: Span | None) -> Span | None:
+        """The Method/Model doing the verb; "we" / "our method" / "it" stand for the main entity."""
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subjects and verb.dep_ in ("conj", "advcl", "xcomp", "relcl", "acl"):
+            return self._subject_entity(verb.head, spans, main) if verb.head != verb else None
+        for subject in subjects:
+            covering = [s for s in spans if s.start <= subject.i < s.end and s.label_ in SYSTEMS]
+            if covering:
+                return covering[0]
+            words = {t.lower_ for t in subject.subtree}
+            if main is not None and words & _SELF_WORDS:
+                return main
+        return None
+
+
+def _main_entity(doc: Doc, proposed: list[Span]) -> Span | None:
+    """The paper's main contribution: the title's proposed name, else the first proposed Method or Model."""
+    systems = [p for p in proposed if p.label_ in SYSTEMS]
+    if not systems:
+        return None
+    first_sentence_end = next(iter(doc.sents)).end
+    in_title = [p for p in systems if p.start < first_sentence_end]
+    return (in_title or systems)[0]
+
+
+def _has_compared(verb: Token) -> bool:
+    return bool(_COMPARE.search(verb.sent.text[verb.idx - verb.sent.start_char:]))
+
+
+def _object_entities(verb: Token, spans: list[Span]) -> list[Span]:
+    """Entity spans in the verb's object, or after "than / over / compared to" in its clause."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "attr", "prep", "advcl", "npadvmod")]
+    positions = {t.i for o in objects for t in o.subtree}
+    return [s for s in spans if s.start in positions]
+
+
+def _rel(kind: str, head: Span, tail: Span, rule: str, confidence: float) -> list:
+    return [kind, head.start, head.end, tail.start, tail.end, rule, confidence]
+
+
+def _dedupe(relations: list[list]) -> list[list]:
+    seen: set[tuple] = set()
+    out = []
+    for relation in relations:
+        key = tuple(relation[:5])
+        if key not in seen:
+            seen.add(key)
+            out.append(relation)
+    return out

@@ -1,0 +1,147 @@
+"""The ``kg`` command line: thin commands over :mod:`kg.extract`, :mod:`kg.build` and :mod:`kg.evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from kg.errors import KGError
+from kg.evaluate import evaluate_files
+from kg.extract import SAMPLE_DIR, Extraction, extract
+from kg.settings import Settings
+from kg.sinks.jsonl import record_to_json, write_jsonl
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kg`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KGError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of ML research from paper abstracts.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("extract", help="extract entities, relations and claims; one record per paper")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="captures (.txt), JSON Lines or directories")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="records file (JSON Lines)")
+    _common(p)
+    p.set_defaults(handler=_extract_command)
+
+    p = commands.add_parser("build", help="the whole job without a server: records, triples (and more outputs)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="inputs; default: the bundled sample corpus")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output directory (default: out/)")
+    _common(p)
+    p.set_defaults(handler=_build_command)
+
+    p = commands.add_parser("eval", help="extract from annotated abstracts and score against the gold records")
+    p.add_argument("--abstracts", type=Path, required=True, metavar="FILE", help="JSON Lines with id, title, abstract")
+    p.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold records (JSON Lines)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="also write the predicted records here")
+    _common(p)
+    p.set_defaults(handler=_eval_command)
+
+    p = commands.add_parser("neo4j", help="start, stop or inspect the Neo4j server (Docker, else a local launcher)")
+    p.add_argument("action", choices=("start", "stop", "status"))
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="data directory of the local server")
+    p.set_defaults(handler=_neo4j_command)
+    return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or per-record warnings")
+    p.add_argument("--model", help="spaCy model package or path (default: KG_SPACY_MODEL or en_core_web_sm)")
+    p.add_argument("--processes", type=int, help="parser worker processes (default: KG_PROCESSES or 2)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k, v in (("model", args.model), ("n_process", args.processes)) if v is not None}
+    return replace(Settings(), **overrides)
+
+
+def _run_extraction(args: argparse.Namespace, paths: list[Path]) -> Extraction:
+    bar = tqdm(desc="papers", unit="paper", disable=True if args.quiet else None, file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        result = extract(paths, settings=_settings(args), progress=progress)
+    finally:
+        bar.close()
+    if not args.quiet:
+        for problem in [*result.read.problems, *result.problems]:
+            print(f"kg: warning: {problem}", file=sys.stderr)
+    return result
+
+
+def _report(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _extract_command(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = _run_extraction(args, args.paths)
+    count = write_jsonl(args.output, (record_to_json(r) for r in result.records))
+    _report(args, f"kg: {result.summary()}; wrote {count} records to {args.output} "
+                  f"in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _build_command(args: argparse.Namespace) -> int:
+    from kg.build import build  # noqa: PLC0415 - the build imports every sink; extract and eval need none
+
+    started = time.perf_counter()
+    result = _run_extraction(args, args.paths or [SAMPLE_DIR])
+    outputs = build(result, args.out, log=_logger(args))
+    _report(args, f"kg: {result.summary()}")
+    for name, path in outputs.items():
+        _report(args, f"  {name:10s} {path}")
+    _report(args, f"kg: done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _eval_command(args: argparse.Namespace) -> int:
+    result = _run_extraction(args, [args.abstracts])
+    rows = [record_to_json(r) for r in result.records]
+    if args.output:
+        write_jsonl(args.output, rows)
+    report = evaluate_files(args.gold, rows)
+    print(report.format())
+    return 0
+
+
+def _neo4j_command(args: argparse.Namespace) -> int:
+    from kg import neo4j_server  # noqa: PLC0415 - only this command needs the server module
+
+    if args.action == "start":
+        print(neo4j_server.start(data_dir=args.data_dir))
+    elif args.action == "stop":
+        print("stopped" if neo4j_server.stop() else "not running")
+    else:
+        state = neo4j_server.status()
+        print(f"{'running' if state.running else 'stopped'} {state.uri} mode={state.mode} pid={state.pid} "
+              f"data={state.data_dir}")
+        return 0 if state.running else 3
+    return 0
+
+
+def _logger(args: argparse.Namespace) -> Callable[[str], None]:
+    return (lambda message: None) if args.quiet else (lambda message: print(f"kg: {message}", file=sys.stderr))
+

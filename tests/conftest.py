@@ -1,0 +1,64 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+
+import pytest
+from neo4j import Driver, GraphDatabase
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg import neo4j_server
+from kg.neo4j_server import Neo4jServerError, Neo4jSettings
+from kg.pipeline import build_nlp
+from kg.types import TITLE_SEPARATOR
+
+# spaCy pipeline ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The full kg pipeline (model and kg components), built once per session."""
+    return build_nlp()
+
+
+@pytest.fixture(scope="session")
+def parse(nlp: Language):  # noqa: ANN201 - returns a function
+    """Parse ``title`` and ``abstract`` the way the pipeline sees a paper."""
+
+    def run(abstract: str, title: str = "A paper") -> Doc:
+        return nlp(f"{title}{TITLE_SEPARATOR}{abstract}")
+
+    return run
+
+# Neo4j server ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    """Settings of a running Neo4j server, started for the session when none answers.
+
+    The tests that use it fail when CI is set and the server cannot be started, and are skipped
+    otherwise. A server this fixture started is stopped at the end of the session; one that was
+    already running is left running.
+    """
+    was_running = neo4j_server.status().running
+    try:
+        uri = neo4j_server.start()
+    except Neo4jServerError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the Neo4j server could not be started: {exc}", pytrace=False)
+        pytest.skip(f"the Neo4j server could not be started (with CI set this fails): {exc}")
+    yield dataclasses.replace(Neo4jSettings.from_env(), uri=uri)
+    if not was_running:
+        neo4j_server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_settings: Neo4jSettings) -> Iterator[Driver]:
+    """A driver connected to the session's Neo4j server, closed at the end of the session."""
+    with GraphDatabase.driver(neo4j_settings.uri, auth=neo4j_settings.auth) as driver:
+        yield driver

@@ -1,0 +1,93 @@
+"""The kg command line end to end, as a user runs it (the installed console script)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KG = shutil.which("kg") or "kg"
+RECORD_KEYS = {"id", "title", "entities", "relations", "claims"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([KG, *args], capture_output=True, text=True, cwd=cwd, timeout=600, check=False)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_writes_one_record_per_paper_in_the_eval_schema(tmp_path: Path) -> None:
+    out = tmp_path / "records.jsonl"
+    result = run("extract", str(FIXTURES / "papers.jsonl"), str(FIXTURES / "capture.txt"), "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    records = read_jsonl(out)
+    assert len(records) == 6  # 3 JSONL papers, 3 distinct capture papers (one duplicate merged)
+    for record in records:
+        assert RECORD_KEYS <= set(record)
+        names = {e["name"] for e in record["entities"]} | {a for e in record["entities"] for a in e["aliases"]}
+        for entity in record["entities"]:
+            assert entity["type"] in {"Method", "Model", "Dataset", "Task", "Metric"}
+            assert entity["key"].startswith(entity["key"].split(":")[0] + ":")
+        for relation in record["relations"]:
+            assert relation["head"] in names and relation["tail"] in names
+        for claim in record["claims"]:
+            assert claim["direction"] in {"higher", "lower", "absolute"}
+    lantern = next(r for r in records if r["id"] == "2401.00001")
+    assert any(c["value"] == "1.75" and c["unit"] == "x" for c in lantern["claims"])
+    capture = next(r for r in records if r["title"].startswith("Speculative Decoding: Exploiting"))
+    assert {("1.4timessim2times", "x"), ("88.5", "%")} <= {(c["value"], c["unit"]) for c in capture["claims"]}
+
+
+def test_build_writes_records_and_triples(tmp_path: Path) -> None:
+    result = run("build", str(FIXTURES / "papers.jsonl"), "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert len(read_jsonl(tmp_path / "out" / "records.jsonl")) == 3
+    triples = read_jsonl(tmp_path / "out" / "triples.jsonl")
+    assert {"s", "p", "o", "provenance"} <= set(triples[0])
+    assert {t["p"] for t in triples} >= {"title", "mentions", "name", "evaluated_on", "reports", "value"}
+
+
+def test_broken_records_are_reported_and_the_rest_is_processed(tmp_path: Path) -> None:
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_bytes((FIXTURES / "papers.jsonl").read_bytes() + b'{"id": "x", "title": "no abstract"}\n\xff\xfe\n')
+    result = run("extract", str(bad), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0
+    assert f"{bad}:4: missing field(s) abstract" in result.stderr
+    assert f"{bad}:5: invalid UTF-8" in result.stderr
+    assert "2 records or files skipped" in result.stderr
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == 3
+
+
+def test_eval_prints_the_report(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "2401.00002", "entities": [
+        {"type": "Method", "name": "Masked Token Optimization", "aliases": ["MTO"], "proposed": True}],
+        "relations": [], "claims": [{"value": "50", "unit": "%", "metric": "pre-training epochs",
+                                     "subject": "Masked Token Optimization", "dataset": None, "baseline": None,
+                                     "direction": "lower", "evidence": "reduces the pre-training epochs by 50%"}]})
+                    + "\n", encoding="utf-8")
+    result = run("eval", "--abstracts", str(FIXTURES / "papers.jsonl"), "--gold", str(gold), "-q")
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
+    assert {"entities_typed", "type:Method", "relations", "claims", "merge", "overall_f1"} <= set(lines)
+    assert lines["claims"][4:7] == ["1", "2", "1"]  # tp, predicted, gold: the paper has the 50% and 83.1% claims
+    assert "claim attribute direction" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("extract", "/nonexistent/file.jsonl", "-o", "x.jsonl"), "no readable input"),
+    (("extract", str(FIXTURES / "papers.jsonl"), "-o", "x.jsonl", "--model", "no_such_model"),
+     "cannot load spaCy model 'no_such_model'"),
+    (("eval", "--abstracts", str(FIXTURES / "papers.jsonl"), "--gold", "/nonexistent/gold.jsonl"), "cannot read"),
+])
+def test_failures_exit_non_zero_with_a_one_line_reason(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kg: error: ") and message in last

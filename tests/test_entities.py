@@ -1,0 +1,87 @@
+"""kg_entities: typed mentions on real sentences of the sample corpus (capture quirks included)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from spacy.tokens import Doc
+
+
+def _mentions(doc: Doc) -> set[tuple[str, str]]:
+    return {(span.text, span.label_) for span in doc.spans["kg_entities"]}
+
+
+@pytest.mark.parametrize(("abstract", "expected"), [
+    # gazetteer names, the "on X" dataset pattern, task heads
+    ("Extensive experiments with various deep network models on ImageNet classification and semantic segmentation "
+     "demonstrate that the proposed padding scheme consistently outperforms standard zero padding.",
+     {("ImageNet", "Dataset"), ("semantic segmentation", "Task")}),
+    # acronym: long form and short form, short form typed like the long form everywhere
+    ("Multimodal large language models (MLLMs) have advanced rapidly. We adapt MLLMs to dense prediction.",
+     {("Multimodal large language models", "Method"), ("MLLMs", "Method")}),
+    # "termed"/"called" names, a dataset named by its cue word
+    ("We call it partial convolution based padding. We also build two pixel retrieval benchmarks named PROxford "
+     "and PRParis.", {("partial convolution based padding", "Method"), ("PROxford", "Dataset"),
+                      ("PRParis", "Dataset")}),
+    # versioned names are models; "the X dataset"
+    ("We fine-tune LLaMA-2-7B and Mistral-7B on the GSM8K dataset and compare with GPT-4.",
+     {("LLaMA-2-7B", "Model"), ("Mistral-7B", "Model"), ("GSM8K", "Dataset"), ("GPT-4", "Model")}),
+    # metrics, including the lost multiplication sign of the captures
+    ("DDRNet-23-slim yields 77.4% mIoU at 102 FPS on Cityscapes test set, and achieves a 1.62times speedup "
+     "with lower inference latency.",
+     {("mIoU", "Metric"), ("FPS", "Metric"), ("Cityscapes", "Dataset"), ("speedup", "Metric"),
+      ("inference latency", "Metric"), ("DDRNet-23-slim", "Model")}),
+    # technique vs task for ambiguous heads: "next-token prediction" is a method, "video compression" a task
+    ("Autoregressive models trained with next-token prediction are compared with diffusion models for video "
+     "compression.",
+     {("next-token prediction", "Method"), ("diffusion models", "Method"), ("video compression", "Task")}),
+    # a framework cue after the name
+    ("We introduce FrozenSeg, a novel framework for open-vocabulary segmentation.",
+     {("FrozenSeg", "Method"), ("open-vocabulary segmentation", "Task")}),
+])
+def test_expected_mentions(parse: Callable[[str], Doc], abstract: str, expected: set[tuple[str, str]]) -> None:
+    assert expected <= _mentions(parse(abstract))
+
+
+@pytest.mark.parametrize(("abstract", "absent"), [
+    # generic words, research fields, hardware, URLs, numbers with units
+    ("Our method achieves state-of-the-art performance in computer vision on a single 2080Ti GPU. The code is "
+     "available at https://github.com/Gorilla-Lab-SCUT/PaDT.",
+     {"method", "state-of-the-art performance", "computer vision", "2080Ti GPU", "GPU",
+      "https://github.com/Gorilla-Lab-SCUT/PaDT"}),
+    ("Our approach can achieve around 5times speedup, while the baseline introduces only 1.4timessim2times speedup.",
+     {"5times", "1.4timessim2times", "approach", "baseline"}),
+    # a capitalized ordinary word is not a name; evaluative adjectives are not part of a metric
+    ("Paint with Words gives high image quality with comparable accuracy.", {"Paint", "Words", "high image quality"}),
+])
+def test_no_generic_mentions(parse: Callable[[str], Doc], abstract: str, absent: set[str]) -> None:
+    assert not {text for text, _ in _mentions(parse(abstract))} & absent
+
+
+@pytest.mark.parametrize(("title", "abstract", "proposed"), [
+    ("LANTERN: Accelerating Visual Autoregressive Models with Relaxed Speculative Decoding",
+     "We introduce LANTERN, a relaxed speculative decoding method.", {"LANTERN"}),
+    ("Masked Token Optimization", "We propose Masked Token Optimization (MTO), a pre-training strategy.",
+     {"Masked Token Optimization", "MTO"}),
+    ("Pick-or-Mix: Dynamic Channel Sampling for ConvNets",
+     "we propose an effective module for dynamic channel sampling, namely Pick-or-Mix (PiX), which is simple.",
+     {"Pick-or-Mix", "PiX"}),
+    ("A study", "Speculative decoding (SD) accelerates large language model inference.", set()),
+])
+def test_proposed(parse: Callable[..., Doc], title: str, abstract: str, proposed: set[str]) -> None:
+    doc = parse(abstract, title=title)
+    found = {span.text for span in doc.spans["kg_proposed"]}
+    assert proposed <= found
+    if not proposed:
+        assert found == set()
+
+
+def test_spans_carry_rule_confidence_and_gazetteer_name(parse: Callable[[str], Doc]) -> None:
+    doc = parse("We compare with convolutional neural networks and ConvNets on ImageNet.")
+    group = doc.spans["kg_entities"]
+    assert len(group.attrs["confidence"]) == len(group)
+    by_text = {span.text: span for span in group}
+    assert by_text["ImageNet"].id_ == "gazetteer" and by_text["ImageNet"].kb_id_ == "ImageNet"
+    assert by_text["ConvNets"].kb_id_ == by_text["convolutional neural networks"].kb_id_
+    assert all(0.0 < c <= 1.0 for c in group.attrs["confidence"])

@@ -1,0 +1,71 @@
+"""kg_relations and assembly: relations by entity name, on real abstracts of the sample corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from spacy.tokens import Doc
+
+from kg.assemble import assemble
+from kg.types import Paper, PaperRecord
+
+ARPG = ("We introduce ARPG, a novel visual autoregressive model that enables randomized parallel generation. "
+        "To this end, we propose a novel guided decoding framework. By directly incorporating this guidance into "
+        "the causal attention mechanism, our approach enables fully random-order training. Consequently, ARPG "
+        "readily generalizes to zero-shot tasks such as image inpainting and outpainting. On the ImageNet-1K 256 "
+        "benchmark, our approach attains an FID of 1.94 with only 64 sampling steps.")
+PICK = ("We propose an effective module for dynamic channel sampling, namely Pick-or-Mix (PiX). We show that PiX "
+        "outperforms SE, CBAM and SKNet on ImageNet classification.")
+
+
+def _record(parse: Callable[..., Doc], title: str, abstract: str) -> PaperRecord:
+    paper = Paper("p1", title, abstract, "test:1")
+    return assemble(paper, parse(abstract, title=title))
+
+
+def _relations(record: PaperRecord) -> set[tuple[str, str, str]]:
+    return {(r.type.value, r.head, r.tail) for r in record.relations}
+
+
+@pytest.mark.parametrize(("title", "abstract", "expected"), [
+    ("Autoregressive Image Generation with Randomized Parallel Decoding", ARPG, {
+        ("addresses", "ARPG", "image inpainting"), ("addresses", "ARPG", "outpainting"),
+        ("evaluated_on", "ARPG", "ImageNet-1K 256"), ("uses", "ARPG", "guided decoding"),
+        ("uses", "ARPG", "causal attention")}),
+    ("Pick-or-Mix: Dynamic Channel Sampling for ConvNets", PICK, {
+        ("outperforms", "Pick-or-Mix", "SE"), ("outperforms", "Pick-or-Mix", "CBAM"),
+        ("outperforms", "Pick-or-Mix", "SKNet")}),
+])
+def test_expected_relations(parse: Callable[..., Doc], title: str, abstract: str,
+                            expected: set[tuple[str, str, str]]) -> None:
+    assert expected <= _relations(_record(parse, title, abstract))
+
+
+def test_an_appositive_description_is_not_a_second_entity(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "Autoregressive Image Generation with Randomized Parallel Decoding", ARPG)
+    assert record.entity("visual autoregressive model") is None
+    assert record.entity("ARPG") is not None and record.entity("ARPG").proposed
+
+
+def test_what_a_method_outperforms_is_not_what_it_uses(parse: Callable[..., Doc]) -> None:
+    relations = _relations(_record(parse, "Pick-or-Mix: Dynamic Channel Sampling for ConvNets", PICK))
+    assert not {r for r in relations if r[0] == "uses" and r[2] in ("SE", "CBAM", "SKNet")}
+
+
+def test_relation_types_fit_the_schema_and_carry_provenance(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "Autoregressive Image Generation with Randomized Parallel Decoding", ARPG)
+    types = {e.name: e.type.value for e in record.entities}
+    allowed = {"evaluated_on": {"Dataset"}, "addresses": {"Task"}, "outperforms": {"Method", "Model"},
+               "uses": {"Method", "Model", "Dataset"}}
+    for relation in record.relations:
+        assert types[relation.head] in ("Method", "Model")
+        assert types[relation.tail] in allowed[relation.type.value]
+        prov = relation.provenance
+        assert record.paper.text[prov.start:prov.end] == prov.evidence
+        assert prov.extractor.startswith("kg_relations:") and 0 < prov.confidence <= 1
+
+
+def test_no_relations_without_a_contribution(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "A survey", "Speculative decoding accelerates large language model inference on MT-Bench.")
+    assert record.relations == ()
