@@ -57,8 +57,30 @@ class AcronymDetector:
                 short = _last_word(before)
                 if self._is_short(short.text) and _long_form(inner, short.text) == inner:
                     pairs.append([inner.start, inner.end, short.start, short.end])
+        title_pair = self._title_pair(doc)
+        if title_pair is not None and title_pair not in pairs:
+            pairs.insert(0, title_pair)
         doc._.kg_acronyms = pairs
         return doc
+
+    def _title_pair(self, doc: Doc) -> list[int] | None:
+        """A title "S2D: Sorted Speculative Decoding for ..." defines its short form by the words after the colon."""
+        title = next(iter(doc.sents), None)
+        if title is None:
+            return None
+        colon = next((t.i for t in title[:6] if t.text == ":"), None)
+        if colon is None or colon == 0 or not self._is_short(doc[0:colon].text):
+            return None
+        start = colon + 1
+        while start < title.end and doc[start].lower_ in ("a", "an", "the"):
+            start += 1
+        for end in range(start + 2, min(start + 9, title.end) + 1):
+            prefix = doc[start:end]
+            if prefix[-1].is_punct or prefix[-1].lower_ in _BREAK_WORDS:
+                break
+            if _long_form(prefix, doc[0:colon].text) == prefix:
+                return [start, end, 0, colon]
+        return None
 
     def _is_short(self, text: str) -> bool:
         if not (2 <= len(text) <= self.max_short_len) or not _SHORT.fullmatch(text):

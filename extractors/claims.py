@@ -18,6 +18,7 @@ Every word list and unit table lives in ``patterns/claims.json``. The claims are
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import re
@@ -41,7 +42,7 @@ if not Doc.has_extension("kg_claims"):
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
 # A number that is not part of a name ("GPT-4", "x4"), a version, a path or a LaTeX command.
-_NUMBER_RE = re.compile(rf"(?<![\w.,\\@#^$×-])(?:{_NUMBER})")
+_NUMBER_RE = re.compile(rf"(?:(?<=sim)|(?<![\w.,\\@#^$×-]))(?:{_NUMBER})")  # "sim7\%" lost its "\"
 _NUMBER_AT = re.compile(_NUMBER)
 _SCALE_RE = re.compile(r"(?P<suf>[kKMBT])(?![A-Za-z0-9])|\s(?P<word>thousand|million|billion|trillion)\b")
 _SCALE_GLOSS_RE = re.compile(r"\s?\((?:thousand|million|billion|trillion)\)")
@@ -52,12 +53,13 @@ _RANGE_SEP_RE = re.compile(r"\s?(?:--|-|–|—|~|sim)\s?(?=\.?\d)|\s+(?P<to>to|
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[A-Za-z][\w-]*)+/\S*")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _CLAUSE_PUNCT = frozenset({",", ";", ":", "(", ")", "[", "]"})
-_HARD_PUNCT = frozenset({";", ":", "(", ")", "[", "]"})
 _NOUNISH = frozenset({"NOUN", "PROPN"})
 _MODIFIER_POS = frozenset({"ADJ", "ADV", "VERB", "NUM", "DET", "PRON"})
 _SLASH_TAIL_RE = re.compile(r"([\w.+-]+(?:/[\w.+-]+)+)$")
+# Between two items of a list of results: "0.4/0.19", "0.01-0.34 on LLaMA-2, 0.38-0.68", "1.62 (256x256) and".
 _COORDINATION_RE = re.compile(
-    r"^(?:\s*\([^()]{1,25}\))?(?:\s+(?:on|in|for|at|with|under)\s+[^,;()]{1,30}?)?(?:\s*\([^()]{1,25}\))?"
+    r"^(?:\s+(?:relative|absolute|relatively|absolutely))?(?:\s*\([^()]{1,25}\))?"
+    r"(?:\s+(?:on|in|for|at|with|under)\s+(?:(?!\s\d)[^,;()]){1,30}?)?(?:\s*\([^()]{1,25}\))?"
     r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*|\s*\(\s*)$")
 # Between a number and the next one that lends it its unit: "5 and 10 points", "4, 8 and 16 bits".
 _UNIT_LIST_RE = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)$")
@@ -87,6 +89,7 @@ class ClaimPatterns:
     units: tuple[UnitRule, ...]
     scale_suffixes: dict[str, float]
     scale_words: dict[str, float]
+    unit_prefixes: dict[str, float]
     word_numbers: dict[str, float]
     data_count_re: re.Pattern[str]
     data_count_min: float
@@ -119,13 +122,19 @@ class ClaimPatterns:
     prior_work_heads: frozenset[str]
     prior_work_modifiers: frozenset[str]
     factor_before_re: re.Pattern[str]
+    excluded_before_re: re.Pattern[str]
     condition_prepositions: frozenset[str]
     setting_before_words: frozenset[str]
     setting_after_re: re.Pattern[str]
+    setup_verbs: frozenset[str]
+    time_cues: frozenset[str]
+    attributive_unit_words: frozenset[str]
     setting_metrics: frozenset[str]
     hardware_words: frozenset[str]
     external_model_cues: frozenset[str]
     of_heads: frozenset[str]
+    result_verbs: frozenset[str]
+    subject_gap_words: frozenset[str]
     out_of_re: re.Pattern[str]
     sota_count_re: re.Pattern[str]
     word_multiplier_re: re.Pattern[str]
@@ -163,6 +172,7 @@ class ClaimPatterns:
             units=units,
             scale_suffixes={k: float(v) for k, v in data["scale_suffixes"].items()},
             scale_words={k: float(v) for k, v in data["scale_words"].items()},
+            unit_prefixes={k: float(v) for k, v in data["unit_prefixes"].items()},
             word_numbers={k: float(v) for k, v in data["word_numbers"].items()},
             data_count_re=re.compile(count["pattern"]),
             data_count_min=float(count["min_value"]),
@@ -195,13 +205,19 @@ class ClaimPatterns:
             prior_work_heads=words("prior_work_heads"),
             prior_work_modifiers=words("prior_work_modifiers"),
             factor_before_re=re.compile(data["factor_before_pattern"], re.IGNORECASE),
+            excluded_before_re=re.compile(data["excluded_before_pattern"]),
             condition_prepositions=words("condition_prepositions"),
             setting_before_words=words("setting_before_words"),
             setting_after_re=re.compile(data["setting_after_pattern"]),
+            setup_verbs=words("setup_verbs"),
+            time_cues=words("time_cues"),
+            attributive_unit_words=words("attributive_unit_words"),
             setting_metrics=words("setting_metrics"),
             hardware_words=words("hardware_words"),
             external_model_cues=words("external_model_cues"),
             of_heads=words("of_heads"),
+            result_verbs=words("result_verbs"),
+            subject_gap_words=words("subject_gap_words"),
             out_of_re=re.compile(data["out_of_pattern"], re.IGNORECASE),
             sota_count_re=re.compile(data["sota_count_pattern"]),
             word_multiplier_re=re.compile(data["word_multiplier_pattern"], re.IGNORECASE),
@@ -255,9 +271,8 @@ class _Claim:
     confidence: float
     sent: Span
     sentence: int
-    first: int  # token indices of the value and of everything the claim consumed
-    last: int
-    consumed_end: int  # char offset
+    last: int  # token index of the last token the claim consumed (value, unit, metric words)
+    consumed_end: int  # char offset of the same
     metric: str | None = None
     metric_explicit: bool = False
     direction: str = "absolute"
@@ -268,7 +283,6 @@ class _Claim:
     group: int = -1
     group_pos: int = 0
     evidence: tuple[int, int] = (0, 0)
-    baseline_tokens: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The msgpack-safe record stored in ``doc._.kg_claims``."""
@@ -353,14 +367,13 @@ class ClaimExtractor:
         mentions = self._scan(text)
         if not mentions:
             return []
-        sents = list(doc.sents)
-        sent_index = {s.start: i for i, s in enumerate(sents)}
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        sent_starts = [s.start for s in sents]
         entities = self._entities(doc)
         claims: list[_Claim] = []
         pending: list[_Mention] = []  # bare numbers that a later list item may still claim
         for k, mention in enumerate(mentions):
-            following = mentions[k + 1].start if k + 1 < len(mentions) else len(text)
-            made = self._read(doc, text, mention, claims, sent_index, entities, following)
+            made = self._read(doc, text, mentions, k, claims, (sents, sent_starts), entities)
             if made:
                 claims.extend(self._adopt(text, pending, made[0]))
                 claims.extend(made)
@@ -450,11 +463,11 @@ class ClaimExtractor:
                 number = 10.0 if "magnitude" in m.group("n").lower() else self._word_value(m.group("n"))
                 found.append(_Mention(m.start("n"), m.end("n"), m.end(), number, multiplier,
                                       kind="word_multiplier"))
-        found.sort(key=lambda m: (m.start, -m.tail))
+        found.sort(key=lambda f: (f.start, -f.tail))
         kept: list[_Mention] = []
-        for m in found:
-            if not kept or m.start >= kept[-1].tail:
-                kept.append(m)
+        for mention in found:
+            if not kept or mention.start >= kept[-1].tail:
+                kept.append(mention)
         return kept
 
     def _word_value(self, word: str) -> float:
@@ -470,6 +483,8 @@ class ClaimExtractor:
         """
         if text.startswith(".", end) and end + 1 < len(text) and text[end + 1].isdigit():
             return None, end + 2  # a version number "1.5.2"
+        if self.patterns.excluded_before_re.search(text, max(0, start - 12), start):
+            return None, end  # "O(1)", "Table 2"
         dim = _DIMENSION_RE.match(text, end)
         if dim:
             tail = _DIMENSION_TAIL_RE.match(text, dim.end())
@@ -488,7 +503,7 @@ class ClaimExtractor:
         if unit_match is not None and unit_match.groupdict().get("mid"):
             mention.mid = unit_match.span("mid")
         if unit is not None and unit_match is not None and unit_match.groupdict().get("prefix"):
-            mention.number *= {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}[unit_match.group("prefix")]
+            mention.number *= self.patterns.unit_prefixes[unit_match.group("prefix")]  # "4.1 GFLOPs"
         self._extend_range(text, mention)
         return mention, mention.tail
 
@@ -527,9 +542,7 @@ class ClaimExtractor:
         ch = text[pos]
         if ch.isalpha() or ch in "^_":
             return False
-        if ch == "-" and pos + 1 < len(text) and text[pos + 1].isalpha():
-            return False
-        return True
+        return not (ch == "-" and pos + 1 < len(text) and text[pos + 1].isalpha())
 
     def _extend_range(self, text: str, mention: _Mention) -> None:
         """Widen the mention to a range ("2x-3x", "5 to 10", "148M to 1.3B", "100-1000+")."""
@@ -555,6 +568,8 @@ class ClaimExtractor:
         if unit2 is not None and unit2.reject:
             return
         is_to = sep.group("to") is not None
+        if is_to and text[mention.start - 1:mention.start] == "/":
+            return  # "from 65.0%/47.0% to 77.8%/66.0%": pairs, not a range
         if is_to and re.search(r"\bfrom\s+$", text[max(0, mention.start - 6):mention.start]):
             mention.kind = "from_to"
             mention.second = (second.start(), pos2, number2)
@@ -577,20 +592,27 @@ class ClaimExtractor:
 
     # -- context stage: one mention -> claims -----------------------------------------------------
 
-    def _read(self, doc: Doc, text: str, m: _Mention, claims: list[_Claim],
-              sent_index: dict[int, int], entities: list[Span], following: int) -> list[_Claim]:
-        """The claims of one mention (two for "from 1.95 to 1.98"), or none."""
+    def _read(self, doc: Doc, text: str, mentions: list[_Mention], k: int, claims: list[_Claim],
+              sentences: tuple[list[Span], list[int]], entities: list[Span]) -> list[_Claim]:
+        """The claims of ``mentions[k]`` (two for "from 1.95 to 1.98"), or none."""
+        m = mentions[k]
+        unit = m.unit.unit if m.unit else None
+        following = (mentions[k + 1].start if k + 1 < len(mentions) else len(text),
+                     next((n.start for n in mentions[k + 1:] if (n.unit.unit if n.unit else None) == unit),
+                          len(text)))
         value_span = doc.char_span(m.start, m.end, alignment_mode="expand")
         tail_span = doc.char_span(m.start, max(m.tail, m.end), alignment_mode="expand")
         if value_span is None or tail_span is None or len(value_span) == 0:
             return []
         first, last = value_span[0], tail_span[-1]
-        sent = first.sent
+        sents, starts = sentences
+        index = bisect.bisect_right(starts, first.i) - 1
+        sent = sents[index]
         before = [c for c in claims if c.sent.start == sent.start]
-        reading = _Reading(self, doc, text, m, first, last, sent, before, entities, following)
+        reading = _Reading(self.patterns, doc, text, m, first, last, sent, before, entities, following)
         made = reading.claims()
         for claim in made:
-            claim.sentence = sent_index.get(sent.start, 0)
+            claim.sentence = index
         return made
 
     def _share_in_groups(self, claims: list[_Claim]) -> None:
@@ -640,11 +662,10 @@ class ClaimExtractor:
 class _Reading:
     """The context of one mention: reads its metric, direction, baseline, subject and dataset."""
 
-    def __init__(self, ext: ClaimExtractor, doc: Doc, text: str, m: _Mention, first: Token,
+    def __init__(self, patterns: ClaimPatterns, doc: Doc, text: str, m: _Mention, first: Token,
                  last: Token, sent: Span, before: list[_Claim], entities: list[Span],
-                 following: int) -> None:
-        self.ext = ext
-        self.p = ext.patterns
+                 following: tuple[int, int]) -> None:
+        self.p = patterns
         self.doc = doc
         self.text = text
         self.m = m
@@ -653,7 +674,8 @@ class _Reading:
         self.sent = sent
         self.before = before
         self.entities = entities
-        self.following = following
+        # where the next number starts, and the next number with the same unit
+        self.following, self.following_same_unit = following
         # Tokens before the mention that belong to an earlier claim are never read again.
         self.floor = max([sent.start] + [c.last + 1 for c in before])
         self.left, self.qualifiers = self._skip_qualifiers(first.i - 1)
@@ -674,16 +696,18 @@ class _Reading:
         """The subject of the verb that governs the number (through participles and conjuncts)."""
         t = self.first
         for _ in range(8):
-            if t.pos_ in ("VERB", "AUX") or t.head is t:
+            if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
                 break
             t = t.head
-        for _ in range(4):
+        if t.head.i == t.i and t.pos_ in _NOUNISH:
+            return t  # a verbless parse ("Existing methods either couple ..." with "couple" as a noun)
+        for _ in range(6):
             subjects = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
             if subjects:
                 return subjects[0]
-            if t.head is t or t.dep_ not in ("advcl", "xcomp", "conj", "acl", "ccomp", "pcomp", "relcl"):
+            if t.head.i == t.i:
                 return None
-            t = t.head
+            t = t.head  # "achieving ...", "upto 45%" mis-tagged as a verb: the clause above
         return None
 
     def _about_prior_work(self) -> bool:
@@ -782,21 +806,26 @@ class _Reading:
         m, p, doc = self.m, self.p, self.doc
         nxt = self._token_after(self.last.i)
         nxt_low = nxt.lower_ if nxt is not None else ""
-        if unit.unit == "x" and nxt_low in p.setup_after_multiplier:
-            return False
+        if unit.unit == "x" and (nxt_low in p.setup_after_multiplier or (
+                cue is not None and cue.token.lemma_.lower() in p.setup_verbs)):
+            return False  # "4x super-resolution", "upscale NeRF outputs by 2-4x"
         if unit.unit in ("GB", "MB"):
             near = list(doc[max(self.sent.start, self.first.i - 4):self.first.i])
-            near += [t for t in doc[self.last.i + 1:min(self.sent.end, self.last.i + 4)] if not t.is_punct][:1]
+            next_words = [t for t in doc[self.last.i + 1:min(self.sent.end, self.last.i + 4)] if not t.is_punct]
+            near += next_words[:1]
             if any(t.lower_ in p.hardware_words for t in near):
                 return False  # the memory of the hardware used
             if nxt is not None and nxt.pos_ in _NOUNISH and not self._is_quantity(nxt):
                 return False  # "a 1MB mesh": the size of an input
         if unit.noun_unit and m.unit_start >= 0 and nxt is not None and nxt.pos_ in _NOUNISH:
-            unit_word = self.text[m.unit_start:m.tail].split()[-1].lower() if self.text[m.unit_start:m.tail].split() else ""
-            if unit_word in ("token", "hour", "day", "epoch", "second", "sec", "step"):
+            unit_words = self.text[m.unit_start:m.tail].lower().split()
+            if unit_words and unit_words[-1] in p.attributive_unit_words:
                 return False  # "a 20,000 hour task", "4K token budget": the unit modifies a noun
-        if unit.unit in ("hours", "days") and nxt_low == "of" and not self._creation_context():
-            return False  # "960 hours of speech": existing training data
+        if unit.unit in ("hours", "days"):
+            if nxt_low == "of" and not self._creation_context():
+                return False  # "960 hours of speech": existing training data
+            if m.mid is None and not self._time_context():
+                return False  # "subsets of 10h and 100h" is data; "trained in 10 hours" is a cost
         if unit.unit == "tokens" and self._training_context():
             return False
         if unit.unit == "params":
@@ -809,6 +838,19 @@ class _Reading:
             return (cue is not None or after.metric_text != "" or self._metric_of_before() is not None
                     or bool(self.qualifiers & {"only", "just", "within", "fewer than", "less than"}))
         return True
+
+    def _time_context(self) -> bool:
+        """ "trained in 5.7 days", "takes only 6 hours", "a training time of 3 hours"."""
+        doc, p = self.doc, self.p
+        before = {doc[self.first.i - 1].lower_ if self.first.i > self.sent.start else ""}
+        if self.left >= self.sent.start:
+            before.add(doc[self.left].lower_)
+        if before & p.time_cues or self.qualifiers & p.time_cues:
+            return True
+        if self.left >= self.floor and doc[self.left].lower_ == "of":
+            span = self._np_before(self.left)
+            return span is not None and self._is_quantity(doc[span[1] - 1], changes=False)
+        return False
 
     def _unitless_kind(self, after: _After, cue: _Cue | None) -> tuple[str, str, str] | None:
         """Why a number without a unit is a claim: (rule, unit, confidence key), or None."""
@@ -953,7 +995,7 @@ class _Reading:
                 found = self._cue_kind(head, comparatives=False)
                 if found is not None:
                     return found
-            if head.head is head:
+            if head.head.i == head.i:
                 break
             head = head.head
         for t in reversed(list(doc[self.sent.start:i])):
@@ -974,11 +1016,15 @@ class _Reading:
         words: list[Token] = []
         while j < hi:
             t = doc[j]
-            if t.lower_ == "speed" and j + 2 < self.sent.end and doc[j + 1].text == "-" \
-                    and doc[j + 2].lower_ == "up":
-                after.cue, after.cue_text = _Cue(t, "higher", True), "speedup"
-                j += 3
-                break
+            if t.lower_ == "speed":
+                k = j + 2 if j + 1 < self.sent.end and doc[j + 1].text == "-" else j + 1
+                if k < self.sent.end and doc[k].lower_ == "up":  # "2x speed-up", "30% speed up"
+                    after.cue, after.cue_text = _Cue(t, "higher", True), "speedup"
+                    j = k + 1
+                    break
+            if t.lower_ in ("relative", "absolute", "relatively", "absolutely"):
+                j += 1  # "19% relative", "20.4% absolute improvement"
+                continue
             cue = self._cue_kind(t, comparatives=True) if t.pos_ != "VERB" else None
             if cue is not None and cue.direction != "outperform":
                 after.cue = cue
@@ -989,6 +1035,13 @@ class _Reading:
             words.append(t)
             j += 1
         after.end = j
+        if not words and after.cue is None and j < self.sent.end and doc[j].text == "(":
+            inner = self._np_from(j + 1)  # "1.5% (top-1 Acc)"
+            if inner is not None and inner[1] < self.sent.end and doc[inner[1]].text == ")" \
+                    and self._is_score_metric(inner):
+                after.metric, after.metric_text = inner, doc[inner[0]:inner[1]].text
+                after.end = inner[1] + 1
+                return after
         span = self._after_metric(after, words, j)
         if span is not None and not (self.m.unit is not None and self.m.unit.noun_unit):
             head = doc[span[1] - 1]
@@ -1015,7 +1068,8 @@ class _Reading:
         if cue is None:
             return self._trim(words[0].i, words[-1].i + 1) if words else None
         if words:
-            if cue.acceleration and cue.token.pos_ in _NOUNISH and not any(self._is_cost(w.text) for w in words):
+            costs = any(self._is_cost(w.text) for w in words)
+            if cue.acceleration and cue.token.pos_ in _NOUNISH and not costs:
                 return self._trim(words[0].i, cue.token.i + 1)  # "2.5x end-to-end speedups"
             return self._trim(words[0].i, words[-1].i + 1)  # "0.75% accuracy drop"
         tok = cue.token
@@ -1106,7 +1160,7 @@ class _Reading:
             return None
         t = doc[i]
         low = t.lower_
-        need_quantity = t.text == "("  # "parameters (17.92% of X)", but not "base (+4.7% on MMLU)"
+        need_quantity = t.text in ("(", ":")  # "parameters (17.92% of X)", not "base (+4.7% on MMLU)"
         if t.text == "(" or low in ("of", ":", "="):
             span = (self._np_before(i, skip_cues=True) if low != ":" else None) or self._np_before(i)
         elif low in ("is", "are", "was", "were", "reaches", "reach", "becomes", "remains", "to", "by"):
@@ -1232,7 +1286,7 @@ class _Reading:
             if direction == "lower" and cue.token.pos_ == "VERB" and claim.unit not in ("%", "x") \
                     and self.left >= self.floor and doc[self.left].lower_ in p.target_prepositions:
                 direction = "absolute"  # "minimizes the model complexity to 83.4M parameters"
-        elif after.of_phrase is not None:
+        elif after.of_phrase is not None and claim.unit == "%":
             head = doc[after.of_phrase[1] - 1]
             retained = head.lemma_.lower() in p.retained_nouns or head.lower_ in p.retained_nouns
             direction = "absolute" if retained else "lower"
@@ -1288,7 +1342,7 @@ class _Reading:
             span = self._np_before(i)
             if span is not None and not self._is_quantity(doc[span[1] - 1]):
                 k = span[0]
-                while k - 1 >= self.floor and self._np_token(doc[k - 1], k - 1):
+                while k - 1 >= self.floor and self._np_token(doc[k - 1], k - 1) and doc[k - 1].pos_ != "VERB":
                     k -= 1  # keep the adjectives that _np_before trimmed
                 return self._phrase(doc[self._skip_determiners(k):span[1]].text)
         low = self.sent.text.lower()
@@ -1329,7 +1383,9 @@ class _Reading:
 
     def _bad_head(self, head: Token) -> bool:
         """Heads that never end a metric phrase: generic words, names of systems ("Llama2-7b")."""
-        if head.lower_ in self.p.not_metric_heads or self._is_entity(head, exclude_metric=True):
+        if head.lower_ in self.p.not_metric_heads:
+            return True
+        if self._is_entity(head, exclude_metric=True) and not self._is_quantity(head):
             return True
         return any(ch.isdigit() for ch in head.text) and not self._is_metric_word(head)
 
@@ -1339,9 +1395,10 @@ class _Reading:
         if isinstance(metric, tuple):
             metric = self.doc[metric[0]:metric[1]].text
         p = self.p
-        if metric.lower() in p.score_metrics:
-            return True
-        parts = [w for w in re.split(r"[\s@/\-]+", metric) if w]
+        low = f" {metric.lower()} "
+        if any(f" {name} " in low for name in p.score_metrics):
+            return True  # also multiword names inside a phrase: "length-controlled win rate"
+        parts = [w for w in re.split(r"[\s@/\-]+", metric) if w] + metric.split()
         return (any(w in p.score_acronyms or w.lower() in p.score_metrics for w in parts)
                 or any(e.label_ == METRIC_LABEL and e.text == metric for e in self.entities))
 
@@ -1367,7 +1424,7 @@ class _Reading:
         value = self.text[start:end]
         number = self.m.number
         return _Claim(value=value, number=number, unit=unit, start=start, end=end, rule=rule,
-                      confidence=confidence, sent=self.sent, sentence=0, first=self.first.i,
+                      confidence=confidence, sent=self.sent, sentence=0,
                       last=self.last.i, consumed_end=self.m.tail)
 
     def _finish(self, claim: _Claim, end_tok: int) -> _Claim:
@@ -1375,7 +1432,8 @@ class _Reading:
         doc = self.doc
         end_tok = min(max(end_tok, self.last.i), self.sent.end - 1)
         claim.last = end_tok
-        if end_tok > self.last.i:  # "0.4/0.19" is one token: the next item starts inside it
+        last_end = doc[self.last.i].idx + len(doc[self.last.i].text)
+        if end_tok > self.last.i and self.following >= last_end:  # "0.4/0.19" is one token: keep its tail free
             claim.consumed_end = max(claim.consumed_end, doc[end_tok].idx + len(doc[end_tok].text))
         claim.subject = self._subject()
         claim.dataset = self._dataset()
@@ -1407,26 +1465,46 @@ class _Reading:
             claim.baseline = parts[claim.group_pos]
 
     def _subject(self) -> list[int] | None:
-        """The Method/Model entity that is the subject of the verb governing the number."""
-        subject = self._governing_subject() if self.entities else None
-        if subject is None:
+        """The Method/Model entity that is the subject of the verb governing the number.
+
+        When the parse gives none, a Method/Model named right before a result verb earlier in
+        the sentence ("DDRNet-23-slim yields 77.4% mIoU") is taken.
+        """
+        if not self.entities:
             return None
-        best: Span | None = None
+        subject = self._governing_subject()
+        if subject is not None:
+            best: Span | None = None
+            for e in self.entities:
+                if e.label_ not in SUBJECT_LABELS or e.start_char < self.m.tail and self.m.start < e.end_char:
+                    continue
+                if e.start <= subject.i < e.end:
+                    return [e.start_char, e.end_char]
+                if subject.left_edge.i <= e.start and e.end - 1 <= subject.right_edge.i:
+                    best = e
+            if best is not None:
+                return [best.start_char, best.end_char]
+        return self._subject_before_verb()
+
+    def _subject_before_verb(self) -> list[int] | None:
+        doc, p = self.doc, self.p
+        found: Span | None = None
         for e in self.entities:
-            if e.label_ not in SUBJECT_LABELS:
+            if e.label_ not in SUBJECT_LABELS or e.start < self.sent.start or e.end > self.first.i:
                 continue
-            if e.start <= subject.i < e.end:
-                return [e.start_char, e.end_char]
-            if subject.left_edge.i <= e.start and e.end - 1 <= subject.right_edge.i:
-                best = e
-        return [best.start_char, best.end_char] if best is not None else None
+            k = e.end
+            while k < self.first.i and doc[k].lower_ in p.subject_gap_words:
+                k += 1
+            if k < self.first.i and doc[k].lower_ in p.result_verbs:
+                found = e
+        return [found.start_char, found.end_char] if found is not None else None
 
     def _dataset(self) -> list[int] | None:
         """The Dataset entity after the number in its clause, else the nearest before it."""
         datasets = [e for e in self.entities if e.label_ == DATASET_LABEL
                     and self.sent.start <= e.start and e.end <= self.sent.end]
         for e in datasets:
-            if e.start_char >= self.m.tail and e.start_char < self.following:
+            if e.start_char >= self.m.tail and e.start_char < self.following_same_unit:
                 return [e.start_char, e.end_char]
         preceding = [e for e in datasets if e.end_char <= self.m.start]
         if preceding:

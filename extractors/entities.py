@@ -182,6 +182,7 @@ class EntityRecognizer:
             words = sentence_words(sent, in_title=sent.start < title_end, func_words=self.func_words)
             candidates.extend(self._phrases(doc, words, in_title=sent.start < title_end))
         candidates.extend(self._acronyms(doc, candidates))
+        candidates.extend(self._title_name(doc, title_end))
         chosen = _share_list_types(doc, _resolve(doc, candidates))
         spans = [Span(doc, c.start, c.end, label=c.type, span_id=c.rule,
                       kb_id=c.canonical or self.canonical.get(doc[c.start:c.end].text.lower(), ""))
@@ -235,8 +236,9 @@ class EntityRecognizer:
         if len(words) > 1 and words[-1].lower in _TRAILING_CUES:
             cue = _TRAILING_CUES[words[-1].lower]
             plural = words[-1].lower.endswith("s")
-            if cue != "Model" or (not plural and (words[-2].kind is Kind.NAME or (
-                    words[-2].kind is Kind.PROPER and not self._is_english(words[-2].lower)))):
+            named = words[-2].kind is Kind.NAME or (
+                words[-2].kind is Kind.PROPER and not self._is_english(words[-2].lower))
+            if cue != "Model" or (named and (not plural or len(words) == 2)):
                 words.pop()
             else:
                 cue = None
@@ -275,6 +277,9 @@ class EntityRecognizer:
             return known, "phrase:gazetteer", 0.85
         if text in self.lex.metric_exact:
             return "Metric", "phrase:metric", 0.85
+        if head.kind is Kind.NUM and len(words) > 1 and words[-2].kind in (Kind.NAME, Kind.PROPER):
+            base = self.known_type(doc[words[0].start:words[-2].end].text)
+            return base or "Model", "phrase:versioned", 0.8  # "Vicuna 7B", "Llama 2", "ImageNet-1K 256"
         if head.kind in (Kind.NAME, Kind.PROPER):
             if len(words) == 1 and head.kind is Kind.PROPER and self._is_english(head_lower):
                 return None  # "Paint", "Visual": a capitalized word, not a name
@@ -285,6 +290,8 @@ class EntityRecognizer:
         if not modifiers:
             if head_lower in self.lex.task_single_words:
                 return "Task", "phrase:task_word", 0.7
+            if head_lower in self.lex.single_word_methods:
+                return "Method", "phrase:method_word", 0.6
             return None  # one common word: "masking", "routing", "calibration"
         if head_lower in self.lex.task_heads or singular(head_lower) in self.lex.task_heads:
             if head_lower in _AMBIGUOUS_TASK_HEADS and modifiers[-1] in _TECHNIQUE_MODIFIERS:
@@ -294,6 +301,10 @@ class EntityRecognizer:
             if head_lower in _WEAK_METRIC_HEADS and modifiers[-1] not in self.lex.measure_modifiers:
                 return None
             return "Metric", "phrase:metric_head", 0.65
+        if head_lower in self.lex.weak_method_heads:
+            if not any(self._technique(w) for w in words[:-1]):
+                return None  # "visual representations", "shallow layers": parts, not techniques
+            return "Method", "phrase:method_head", 0.6
         if head_lower in self.lex.method_heads or singular(head_lower) in self.lex.method_heads:
             return "Method", "phrase:method_head", 0.6
         if head.kind is Kind.GERUND:
@@ -301,6 +312,15 @@ class EntityRecognizer:
         if len(modifiers) >= 2 and any(m == "based" or m.endswith("-based") for m in modifiers[1:]):
             return "Method", "phrase:based", 0.5  # "partial convolution based padding"
         return None
+
+    def _technique(self, word: Word) -> bool:
+        """A word that makes a structural head a technique: "gated" layers, "sampling" module, "SC-PA" block."""
+        if word.kind is Kind.NAME:
+            return True
+        lower = word.lower
+        return lower in self.lex.technique_words or singular(lower) in self.lex.technique_words or \
+            (lower in self.lex.method_heads and lower not in self.lex.weak_method_heads) or \
+            any(part in self.lex.technique_words for part in lower.split("-"))
 
     def _is_english(self, word: str) -> bool:
         return word in self.english or singular(word) in self.english
@@ -323,6 +343,28 @@ class EntityRecognizer:
         if _VERSIONED.match(text) and not _DIMENSION.fullmatch(head):
             return "Model", 0.55
         return "Method", 0.45
+
+    def _title_name(self, doc: Doc, title_end: int) -> Iterator[Candidate]:
+        """The name before a title's colon ("Mustafar: Promoting ..."), typed by how the abstract describes it."""
+        colon = next((t.i for t in doc[:min(title_end, 8)] if t.text == ":"), None)
+        if colon is None or colon == 0:
+            return
+        name = doc[0:colon]
+        if not any(c.isalpha() for c in name.text) or len(name.text.split()) > 4 or \
+                name[0].lower_ in self.lex.title_verbs or any(t.is_stop and t.is_lower for t in name):
+            return  # "From Pixels to Prose", "Scaling Laws in Patchification": a phrase, not a name
+        type_name = self.known_type(name.text)
+        confidence = 0.85
+        if type_name is None:
+            type_name, confidence = "Method", 0.6
+            for sent in list(doc.sents)[1:]:
+                words = sentence_words(sent, in_title=False, func_words=self.func_words)
+                here = [w for w in words if w.text == name.text]
+                cue = _context_cue(here, words, self.lex) if here else None
+                if cue is not None:
+                    type_name, confidence = cue, 0.75
+                    break
+        yield Candidate(0, colon, type_name, "title_name", confidence)
 
     def _acronyms(self, doc: Doc, candidates: list[Candidate]) -> Iterator[Candidate]:
         """Long forms typed as phrases; every occurrence of the short form takes the long form's type."""

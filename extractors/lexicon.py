@@ -41,6 +41,9 @@ class Lexicon:
     title_verbs: frozenset[str]
     hardware_heads: frozenset[str]
     software_names: frozenset[str]
+    weak_method_heads: frozenset[str]
+    technique_words: frozenset[str]
+    single_word_methods: frozenset[str]
 
 
 @cache

@@ -19,11 +19,13 @@ main entity's mention (empty when the paper proposes no Method or Model).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractors.lexicon import Lexicon, load_lexicon
+from kg.ids import normalize
 
 if not Doc.has_extension("kg_relations"):
     Doc.set_extension("kg_relations", default=None)
@@ -39,6 +41,7 @@ _USE_CUES = re.compile(r"\b(we|our)\b|\bbased on\b|\bbuilt (up)?on\b|-based\b|\b
                        r"\bincorporat\w*|\bintegrat\w*|\bcombin\w*|\bus(e|es|ing)\b|\badopt\w*|\bequip\w*|"
                        r"\bconsist\w* of\b|\bcompris\w*|\bintroduc\w*|\bexploit\w*|\bharness\w*|\bapply\w*|\bapplie\w*",
                        re.I)
+_NAME_LIKE = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}|\d|^([A-Z][\w-]*\s+){1,}[A-Z][\w-]*$")
 _COMPARE = re.compile(r"\b(than|over|compared (to|with)|relative to|versus|vs\.?|against)\b", re.I)
 
 
@@ -68,15 +71,18 @@ class RelationExtractor:
         spans = list(doc.spans[self.spans_key]) if self.spans_key in doc.spans else []
         proposed = list(doc.spans[self.proposed_key]) if self.proposed_key in doc.spans else []
         relations: list[list] = []
-        main = _main_entity(doc, proposed)
+        main = _main_entity(doc, proposed, spans)
         doc.spans["kg_main"] = [main] if main is not None else []
+        outperforms = self._outperforms(doc, spans, main)
         if main is not None:
-            relations += self._from_main(doc, main, spans, proposed)
-        relations += self._outperforms(doc, spans, main)
+            beaten = {doc[r[3]:r[4]].text for r in outperforms if doc[r[1]:r[2]].text == main.text}
+            relations += self._from_main(doc, main, spans, proposed, beaten)
+        relations += outperforms
         doc._.kg_relations = _dedupe(relations)
         return doc
 
-    def _from_main(self, doc: Doc, main: Span, spans: list[Span], proposed: list[Span]) -> list[list]:
+    def _from_main(self, doc: Doc, main: Span, spans: list[Span], proposed: list[Span],
+                   beaten: set[str]) -> list[list]:
         out: list[list] = []
         main_text = main.text
         proposed_texts = {p.text for p in proposed}
@@ -90,16 +96,14 @@ class RelationExtractor:
                 out.append(_rel("evaluated_on", main, span, "main_dataset", 0.6))
             elif span.label_ in SYSTEMS and span.text in proposed_texts:
                 out.append(_rel("uses", main, span, "main_part", 0.6))
-            elif span.label_ in SYSTEMS and self._used_in(sentence, span, main):
+            elif span.label_ in SYSTEMS and span.text not in beaten and self._used_in(sentence, span):
                 out.append(_rel("uses", main, span, "main_uses", 0.45))
         return out
 
-    def _used_in(self, sentence: Span, span: Span, main: Span) -> bool:
-        """The sentence describes the paper's approach using ``span``, without contrasting with it."""
+    def _used_in(self, sentence: Span, span: Span) -> bool:
+        """``span`` is not what the sentence contrasts the approach with ("unlike X", "outperforms X")."""
         before = sentence.doc[sentence.start:span.start].text
-        if _CONTRAST.search(before[-60:]) or sentence.start == 0:
-            return False
-        return bool(_USE_CUES.search(sentence.text)) or main.sent == sentence
+        return not _CONTRAST.search(before[-60:])
 
     def _outperforms(self, doc: Doc, spans: list[Span], main: Span | None) -> list[list]:
         out: list[list] = []
@@ -131,14 +135,26 @@ class RelationExtractor:
         return None
 
 
-def _main_entity(doc: Doc, proposed: list[Span]) -> Span | None:
-    """The paper's main contribution: the title's proposed name, else the first proposed Method or Model."""
+def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | None:
+    """The paper's main contribution.
+
+    Among proposed Methods and Models: the name before the title's colon, then names (acronyms, CamelCase,
+    Title Case), then what the title mentions, then the first. Without any, the Method or Model the title
+    mentions, else the one mentioned most.
+    """
+    title_end = next(iter(doc.sents)).end
     systems = [p for p in proposed if p.label_ in SYSTEMS]
-    if not systems:
+    if systems:
+        return min(systems, key=lambda s: (not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"),
+                                           not _NAME_LIKE.search(s.text), s.start >= title_end, s.start))
+    candidates = [s for s in spans if s.label_ in SYSTEMS]
+    if not candidates:
         return None
-    first_sentence_end = next(iter(doc.sents)).end
-    in_title = [p for p in systems if p.start < first_sentence_end]
-    return (in_title or systems)[0]
+    in_title = [s for s in candidates if s.start < title_end]
+    if in_title:
+        return in_title[0]
+    counts = Counter(normalize(s.text) for s in candidates)
+    return max(candidates, key=lambda s: (counts[normalize(s.text)], -s.start))
 
 
 def _has_compared(verb: Token) -> bool:

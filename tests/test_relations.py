@@ -66,6 +66,14 @@ def test_relation_types_fit_the_schema_and_carry_provenance(parse: Callable[...,
         assert prov.extractor.startswith("kg_relations:") and 0 < prov.confidence <= 1
 
 
-def test_no_relations_without_a_contribution(parse: Callable[..., Doc]) -> None:
-    record = _record(parse, "A survey", "Speculative decoding accelerates large language model inference on MT-Bench.")
+def test_without_a_proposed_method_the_title_method_is_the_head(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "A survey of speculative decoding",
+                     "Speculative decoding accelerates LLM inference. We compare drafting strategies on MT-Bench.")
+    assert not any(e.proposed for e in record.entities)
+    assert {r.head.lower() for r in record.relations} == {"speculative decoding"}
+    assert ("evaluated_on", "speculative decoding", "MT-Bench") in {(t, h.lower(), d) for t, h, d in _relations(record)}
+
+
+def test_no_relations_without_any_method(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "A study", "We study semantic segmentation on Cityscapes.")
     assert record.relations == ()
