@@ -183,7 +183,7 @@ class EntityRecognizer:
             candidates.extend(self._phrases(doc, words, in_title=sent.start < title_end))
         candidates.extend(self._acronyms(doc, candidates))
         candidates.extend(self._title_name(doc, title_end))
-        chosen = _share_list_types(doc, _resolve(doc, candidates))
+        chosen = self._tidy(doc, _share_list_types(doc, _resolve(doc, candidates)))
         spans = [Span(doc, c.start, c.end, label=c.type, span_id=c.rule,
                       kb_id=c.canonical or self.canonical.get(doc[c.start:c.end].text.lower(), ""))
                  for c in chosen]
@@ -191,6 +191,13 @@ class EntityRecognizer:
                                               attrs={"confidence": [c.confidence for c in chosen]})
         doc.spans[self.proposed_key] = self._proposed(doc, spans, title_end)
         return doc
+
+    def _tidy(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+        """Drop one common word that heads a longer entity of the paper: a back-reference to it ("attention"
+        beside "adaptive attention", "tokenization" beside "image tokenization")."""
+        heads = {doc[c.end - 1].lower_ for c in chosen if c.end - c.start > 1}
+        return [c for c in chosen if not (c.end - c.start == 1 and doc[c.start].is_lower and
+                                           doc[c.start].lower_ in heads and c.rule != "gazetteer")]
 
     # -- candidates -------------------------------------------------------------------------------------------
 
@@ -216,11 +223,11 @@ class EntityRecognizer:
                     while len(core) > 1 and core[0].kind is Kind.ADJ and core[0].lower not in self.lex.measure_modifiers:
                         core = core[1:]
                 yield Candidate(core[0].start, core[-1].end, *typed)
-            if len(core) > 1:
-                for word in core:
+            else:  # "DDRNet-23-slim yields": a name before a word the tagger took for a noun
+                for word in core[:-1]:
                     if word.kind is Kind.NAME and not _DIMENSION.fullmatch(word.text):
                         type_name, confidence = self._type_name(doc, [word], None, words)
-                        yield Candidate(word.start, word.end, type_name, "name_in_phrase", confidence * 0.8)
+                        yield Candidate(word.start, word.end, type_name, "phrase:name", confidence)
 
     def _trim(self, run: list[Word], *, in_title: bool) -> tuple[list[Word], str | None] | None:
         """Drop leading evaluative words and a trailing generic cue word ("framework", "dataset", "test set")."""
@@ -244,6 +251,9 @@ class EntityRecognizer:
                 cue = None
         if len(words) > 2 and words[-1].lower in _TRAILING_GENERIC and self._names_technique(words[:-1]):
             words.pop()
+        elif len(words) >= 2 and words[-1].lower in self.lex.weak_method_heads and \
+                self.known_type(" ".join(w.text for w in words[:-1])) in ("Method", "Model"):
+            words.pop()  # "self-attention layers", "LoRA modules": the known technique itself
         if words and words[-1].kind is Kind.NAME:
             while len(words) > 1 and words[0].kind in (Kind.NOUN, Kind.GERUND):
                 words.pop(0)
@@ -285,7 +295,7 @@ class EntityRecognizer:
                 return None  # "Paint", "Visual": a capitalized word, not a name
             type_name, confidence = self._type_name(doc, words, cue, sentence)
             return type_name, "phrase:name", confidence
-        if cue is not None and cue != "Model":
+        if cue is not None and cue not in ("Model", "Task"):
             return cue, f"phrase:cue_{cue.lower()}", 0.75
         if not modifiers:
             if head_lower in self.lex.task_single_words:
@@ -300,6 +310,8 @@ class EntityRecognizer:
         if head_lower in self.lex.metric_heads:
             if head_lower in _WEAK_METRIC_HEADS and modifiers[-1] not in self.lex.measure_modifiers:
                 return None
+            if not _measures(sentence, self.lex):
+                return None  # a quantity mentioned, not one results are reported in
             return "Metric", "phrase:metric_head", 0.65
         if head_lower in self.lex.weak_method_heads:
             if not any(self._technique(w) for w in words[:-1]):
@@ -370,7 +382,7 @@ class EntityRecognizer:
         """Long forms typed as phrases; every occurrence of the short form takes the long form's type."""
         by_span = {(c.start, c.end): c for c in candidates}
         for long_start, long_end, short_start, short_end in doc._.kg_acronyms or []:
-            known = by_span.get((long_start, long_end)) or by_span.get((short_start, short_end))
+            known = by_span.get((long_start, long_end))
             if known is None:
                 typed = self._type_long_form(doc, long_start, long_end)
                 if typed is None:
@@ -394,7 +406,9 @@ class EntityRecognizer:
         if typed is not None:
             return typed[0], max(typed[2], 0.7)
         if all(w.text[:1].isupper() for w in words if len(w.text) > 3):
-            return "Method", 0.6
+            sentence = sentence_words(span.sent, in_title=start < _title_end(doc), func_words=self.func_words)
+            inside = [w for w in sentence if start <= w.start < end]
+            return _context_cue(inside, sentence, self.lex) or "Method", 0.6
         return None
 
     # -- proposed ---------------------------------------------------------------------------------------------
@@ -406,7 +420,9 @@ class EntityRecognizer:
         """
         proposed: set[str] = set()
         for span in spans:
-            in_title = _title_name(span, title_end)
+            in_title = _title_name(span, title_end) or (
+                span.start == 0 and span.label_ in ("Method", "Model") and span.end < title_end and
+                doc[span.end].lower_ in ("for", "via", "with", "in", "through", "towards", "toward"))
             if span.label_ in ("Task", "Metric") and not in_title:
                 continue
             if in_title or self._introduced(span) or _named(span, self.lex):
@@ -475,6 +491,11 @@ def _runs(words: list[Word]) -> Iterator[list[Word]]:
         run = []
 
 
+def _measures(sentence: list[Word], lex: Lexicon) -> bool:
+    """The sentence reports or compares results: it has a number or a word such as "improves" or "reduces"."""
+    return any(w.kind is Kind.NUM or w.lower in lex.result_words for w in sentence)
+
+
 def _describes_a_name(doc: Doc, run: list[Word]) -> bool:
     """An indefinite appositive of a name: "ARPG, a novel visual autoregressive model" describes ARPG."""
     root = doc[run[-1].end - 1]
@@ -513,9 +534,13 @@ def _context_cue(words: list[Word], sentence: list[Word], lex: Lexicon) -> str |
                 found = _cue_type(word, lex, with_methods=True)
                 if found is not None:
                     return found
-    before = [w.lower for w in sentence[max(0, first - 3):first]]
+    before = [w.lower for w in sentence[max(0, first - 6):first]]
     while before and before[-1] in _COORDINATORS:
         before.pop()
+    if before[-2:] == ["known", "as"] or before[-3:] == ["referred", "to", "as"]:
+        before = before[:-3] + ["named"] if before[-1] == "as" and before[-2] == "to" else before[:-2] + ["named"]
+    while len(before) >= 2 and before[-2] in _COORDINATORS:
+        before.pop(-2)
     if len(before) >= 2 and before[-1] in lex.naming_words:
         found = _cue_type(before[-2], lex, with_methods=True)
         if found is not None:
@@ -554,7 +579,7 @@ def _resolve(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
             if c.end <= k.start or c.start >= k.end:
                 continue
             nested = k.start <= c.start and c.end <= k.end
-            if nested and k.type != c.type and c.rule in ("gazetteer", "name_in_phrase", "acronym:short"):
+            if nested and k.type != c.type and c.rule in ("gazetteer", "acronym:short"):
                 continue
             clash = True
             break

@@ -44,6 +44,7 @@ class Lexicon:
     weak_method_heads: frozenset[str]
     technique_words: frozenset[str]
     single_word_methods: frozenset[str]
+    result_words: frozenset[str]
 
 
 @cache

@@ -37,11 +37,8 @@ _CONTRAST = re.compile(r"\b(unlike|instead of|rather than|without|in contrast to
                        r"compared with|versus|vs\.?|than|over|outperform\w*|surpass\w*|beat\w*|exceed\w*|eliminat\w*|"
                        r"avoid\w*|replac\w*|existing|prior|previous|conventional|traditional|standard|"
                        r"limitations?|suffer\w*|struggle\w*|fail\w*)\b", re.I)
-_USE_CUES = re.compile(r"\b(we|our)\b|\bbased on\b|\bbuilt (up)?on\b|-based\b|\bleverag\w*|\butiliz\w*|\bemploy\w*|"
-                       r"\bincorporat\w*|\bintegrat\w*|\bcombin\w*|\bus(e|es|ing)\b|\badopt\w*|\bequip\w*|"
-                       r"\bconsist\w* of\b|\bcompris\w*|\bintroduc\w*|\bexploit\w*|\bharness\w*|\bapply\w*|\bapplie\w*",
-                       re.I)
 _NAME_LIKE = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}|\d|^([A-Z][\w-]*\s+){1,}[A-Z][\w-]*$")
+_WE = re.compile(r"\b(we|our)\b", re.I)
 _COMPARE = re.compile(r"\b(than|over|compared (to|with)|relative to|versus|vs\.?|against)\b", re.I)
 
 
@@ -96,9 +93,25 @@ class RelationExtractor:
                 out.append(_rel("evaluated_on", main, span, "main_dataset", 0.6))
             elif span.label_ in SYSTEMS and span.text in proposed_texts:
                 out.append(_rel("uses", main, span, "main_part", 0.6))
-            elif span.label_ in SYSTEMS and span.text not in beaten and self._used_in(sentence, span):
+            elif span.label_ in SYSTEMS and span.text not in beaten and self._used_in(sentence, span) and \
+                    self._part_of_approach(doc, span, main, spans):
                 out.append(_rel("uses", main, span, "main_uses", 0.45))
         return out
+
+    def _part_of_approach(self, doc: Doc, span: Span, main: Span, spans: list[Span]) -> bool:
+        """Evidence that the paper builds on ``span`` rather than naming it as background.
+
+        Background is what only the abstract's first sentence mentions. Otherwise one of: it is mentioned more
+        than once, in a sentence with the main entity or with "we"/"our", or it is a known (gazetteer) name.
+        """
+        sentences = {s.sent.start for s in spans if normalize(s.text) == normalize(span.text)}
+        first_abstract = next((s for s in doc.sents if s.start > 0 and not s.text.isspace()), None)
+        if first_abstract is not None and sentences == {first_abstract.start}:
+            return False
+        main_sentences = {s.sent.start for s in spans if s.text == main.text}
+        return len([s for s in spans if normalize(s.text) == normalize(span.text)]) > 1 or \
+            bool(sentences & main_sentences) or bool(span.kb_id_) or \
+            any(_WE.search(doc[start].sent.text) for start in sentences)
 
     def _used_in(self, sentence: Span, span: Span) -> bool:
         """``span`` is not what the sentence contrasts the approach with ("unlike X", "outperforms X")."""
@@ -108,6 +121,10 @@ class RelationExtractor:
     def _outperforms(self, doc: Doc, spans: list[Span], main: Span | None) -> list[list]:
         out: list[list] = []
         for token in doc:
+            if token.lower_ == "than" and main is not None and token.i > 0 and \
+                    any(t.tag_ in ("JJR", "RBR") for t in doc[max(token.sent.start, token.i - 8):token.i]):
+                out += self._better_than(doc, token, spans, main)
+                continue
             if token.lemma_.lower() not in self.lex.outperform_verbs or token.pos_ != "VERB":
                 continue
             if token.lemma_.lower() in ("improve", "advance", "best") and not _has_compared(token):
@@ -119,6 +136,20 @@ class RelationExtractor:
                 if tail.label_ in SYSTEMS and tail.text != head.text:
                     out.append(_rel("outperforms", head, tail, "outperform_verb", 0.6))
         return out
+
+    def _better_than(self, doc: Doc, than: Token, spans: list[Span], main: Span) -> list[list]:
+        """"X is faster than Y", "learns better representations than approaches (e.g., Y, Z)": main beats Y, Z."""
+        head = next((s for s in spans if s.start < than.i and s.start >= than.sent.start and s.label_ in SYSTEMS
+                     and s.text == main.text), None)
+        if head is None:
+            subject_words = {t.lower_ for t in than.sent[:max(1, than.i - than.sent.start)]}
+            if not subject_words & _SELF_WORDS:
+                return []
+            head = main
+        end = next((t.i for t in doc[than.i + 1:than.sent.end] if t.text in (";",) or t.lower_ == "while"),
+                   than.sent.end)
+        return [_rel("outperforms", head, s, "better_than", 0.5) for s in spans
+                if than.i < s.start < end and s.label_ in SYSTEMS and s.text != main.text]
 
     def _subject_entity(self, verb: Token, spans: list[Span], main: Span | None) -> Span | None:
         """The Method/Model doing the verb; "we" / "our method" / "it" stand for the main entity."""
@@ -144,6 +175,8 @@ def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | No
     """
     title_end = next(iter(doc.sents)).end
     systems = [p for p in proposed if p.label_ in SYSTEMS]
+    if not systems and any(p.label_ == "Dataset" for p in proposed):
+        return None  # a dataset paper: what it releases is no method that uses or addresses things
     if systems:
         return min(systems, key=lambda s: (not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"),
                                            not _NAME_LIKE.search(s.text), s.start >= title_end, s.start))

@@ -7,6 +7,7 @@ Within a paper, mentions are one entity when their normalized forms are equal or
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 
@@ -16,6 +17,8 @@ from kg.ids import normalize
 from kg.schema import EntityType, RelationType, relation_allowed
 from kg.types import Claim, Mention, Paper, PaperEntity, PaperRecord, Provenance, Relation
 
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
 ENTITIES_KEY = "kg_entities"
 PROPOSED_KEY = "kg_proposed"
 MAIN_KEY = "kg_main"
@@ -83,17 +86,33 @@ def _group(doc: Doc, spans: list[Span]) -> _Groups:
             else:
                 first_by_form[form] = i
     for long_start, long_end, short_start, short_end in doc._.kg_acronyms or []:
-        long_i = _longest_ending_at(spans, long_start, long_end)
-        short_i = _longest_ending_at(spans, short_start, short_end)
+        long_i = _mention_over(spans, long_start, long_end)
+        short_i = _mention_over(spans, short_start, short_end)
         if long_i is not None and short_i is not None:
             groups.union(long_i, short_i)
+    by_initials: dict[str, int] = {}
+    for i, span in enumerate(spans):
+        initials = _initials(span.text)
+        if len(initials) >= 2:
+            by_initials.setdefault(initials, i)
+    for i, span in enumerate(spans):
+        short = span.text[:-1] if _PLURAL_ACRONYM.fullmatch(span.text) else span.text
+        if _ACRONYM.fullmatch(short) and short.lower() in by_initials:
+            groups.union(by_initials[short.lower()], i)  # "STR" used for "scene text recognition" undefined
     return groups
 
 
-def _longest_ending_at(spans: list[Span], start: int, end: int) -> int | None:
-    """The mention that ends where an acronym's long (or short) form ends, starting closest to where it starts."""
-    ending = [i for i, s in enumerate(spans) if s.end == end and s.start < end]
-    return min(ending, key=lambda i: abs(spans[i].start - start)) if ending else None
+def _mention_over(spans: list[Span], start: int, end: int) -> int | None:
+    """The mention that overlaps an acronym's long (or short) form most, the longer one on a tie."""
+    overlaps = [(min(s.end, end) - max(s.start, start), len(s), i) for i, s in enumerate(spans)
+                if s.start < end and s.end > start]
+    return max(overlaps)[2] if overlaps else None
+
+
+def _initials(text: str) -> str:
+    """First letters of the words of a multi-word name: "scene text recognition" -> "str"."""
+    words = [w for w in re.split(r"[\s\-]+", text) if w]
+    return "".join(w[0].lower() for w in words) if len(words) >= 2 and all(w[0].isalpha() for w in words) else ""
 
 
 def _entities(paper: Paper, spans: list[Span], confidences: list[float], groups: _Groups,
