@@ -37,9 +37,13 @@ TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 # Heads that name a task after a data noun ("video compression") but a technique right after a technique
 # word ("neural compression", "next-token prediction").
 _AMBIGUOUS_TASK_HEADS = frozenset({
-    "modeling", "modelling", "prediction", "search", "compression", "coding", "inference", "reasoning",
+    "rendering", "modeling", "modelling", "prediction", "search", "compression", "coding", "inference", "reasoning",
     "matching", "interpolation", "alignment", "transfer", "adaptation", "extraction", "processing", "generation",
     "estimation", "retrieval", "completion", "expansion", "conditioning", "acceleration", "regression"})
+# Of those, heads that name a technique unless a data noun stands before them: "entropy coding",
+# "next token prediction", "domain transfer" vs "video coding", "depth prediction".
+_METHOD_LEANING_HEADS = frozenset({"prediction", "coding", "transfer", "adaptation", "rendering", "alignment",
+                                   "matching", "interpolation", "extraction"})
 _TECHNIQUE_MODIFIERS = frozenset({
     "masked", "autoregressive", "auto-regressive", "parallel", "neural", "beam", "greedy", "random", "random-order",
     "bilinear", "nearest-neighbor", "contrastive", "adversarial", "variational", "stochastic", "probabilistic",
@@ -75,6 +79,9 @@ _TRAILING_GENERIC = frozenset({"scheme", "schemes", "mechanism", "mechanisms", "
                                "approaches", "technique", "techniques", "framework", "frameworks", "paradigm"})
 _COORDINATORS = frozenset({",", "and", "or", "/", "&"})
 _VERSIONED = re.compile(r".*\d")
+_MODEL_NAME = re.compile(r"-(?:[SBLHG]|XL|XXL|Tiny|Small|Base|Large|Huge|Giant|Mini|Nano)$|"
+                         r"(?:Net|Former|former|GPT|BERT|Encoder|Decoder|Tokenizer|Transformer)s?$")
+_METRIC_NAME = re.compile(r"(?i)(?:-score|-rate|flops|-measure|-error)$")
 _BASE_NAME = re.compile(r"(\+\+|[-_ ]?v?\d[\w.]*)$")
 _PLURAL_ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z]s")
 _DIMENSION = re.compile(r"\d+D")
@@ -262,9 +269,9 @@ class EntityRecognizer:
         text = " ".join(w.lower for w in words)
         if text in self.lex.generic_words or text in self.lex.research_fields or _DIMENSION.fullmatch(text):
             return None
-        if words[-1].lower in self.lex.hardware_heads or text in self.lex.software_names or \
-                words[-1].lower in self.lex.software_names:
-            return None
+        if words[-1].lower in self.lex.hardware_heads or text in self.lex.non_entity_names or \
+                words[-1].lower in self.lex.non_entity_names:
+            return None  # hardware, software, number formats, data modalities: not annotated
         if all(w.lower in self.lex.generic_words or w.lower in self.lex.strip_leading for w in words) and \
                 words[-1].kind not in (Kind.NAME, Kind.PROPER):
             return None
@@ -304,8 +311,11 @@ class EntityRecognizer:
                 return "Method", "phrase:method_word", 0.6
             return None  # one common word: "masking", "routing", "calibration"
         if head_lower in self.lex.task_heads or singular(head_lower) in self.lex.task_heads:
-            if head_lower in _AMBIGUOUS_TASK_HEADS and modifiers[-1] in _TECHNIQUE_MODIFIERS:
-                return "Method", "phrase:technique", 0.6
+            if head_lower in _AMBIGUOUS_TASK_HEADS:
+                before = modifiers[-1]
+                if before in _TECHNIQUE_MODIFIERS or (
+                        head_lower in _METHOD_LEANING_HEADS and before not in self.lex.data_nouns):
+                    return "Method", "phrase:technique", 0.6
             return "Task", "phrase:task_head", 0.7
         if head_lower in self.lex.metric_heads:
             if head_lower in _WEAK_METRIC_HEADS and modifiers[-1] not in self.lex.measure_modifiers:
@@ -331,7 +341,8 @@ class EntityRecognizer:
             return True
         lower = word.lower
         return lower in self.lex.technique_words or singular(lower) in self.lex.technique_words or \
-            (lower in self.lex.method_heads and lower not in self.lex.weak_method_heads) or \
+            (lower in self.lex.method_heads and lower not in self.lex.weak_method_heads and
+             lower not in self.lex.generic_words) or \
             any(part in self.lex.technique_words for part in lower.split("-"))
 
     def _is_english(self, word: str) -> bool:
@@ -350,10 +361,12 @@ class EntityRecognizer:
         context = _context_cue(words, sentence, self.lex)
         if context is not None:
             return context, 0.7
+        if _METRIC_NAME.search(head):
+            return "Metric", 0.6  # "F-score", "BD-rate", "TFLOPs"
         if _PLURAL_ACRONYM.fullmatch(head):
             return "Method", 0.6  # plural acronym of a class: "LLMs", "CNNs"
-        if _VERSIONED.match(text) and not _DIMENSION.fullmatch(head):
-            return "Model", 0.55
+        if (_VERSIONED.match(text) and not _DIMENSION.fullmatch(head)) or _MODEL_NAME.search(text):
+            return "Model", 0.55  # "GPT-4", "xAR-B", "SAM-Base", "... Decoder", "...Net"
         return "Method", 0.45
 
     def _title_name(self, doc: Doc, title_end: int) -> Iterator[Candidate]:

@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     src = Path(args[0])
     lexicon = load_lexicon()
-    generic = set(lexicon.generic_words) | set(lexicon.research_fields)
+    generic = set(lexicon.generic_words) | set(lexicon.research_fields) | set(lexicon.non_entity_names) | \
+        set(lexicon.hardware_heads)
     terms: dict[tuple[str, str], dict] = {}
     for entry in _curated():
         _add(terms, entry, generic)

@@ -40,11 +40,12 @@ class Lexicon:
     verbal_words: frozenset[str]
     title_verbs: frozenset[str]
     hardware_heads: frozenset[str]
-    software_names: frozenset[str]
+    non_entity_names: frozenset[str]
     weak_method_heads: frozenset[str]
     technique_words: frozenset[str]
     single_word_methods: frozenset[str]
     result_words: frozenset[str]
+    data_nouns: frozenset[str]
 
 
 @cache

@@ -169,24 +169,27 @@ class RelationExtractor:
 def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | None:
     """The paper's main contribution.
 
-    Among proposed Methods and Models: the name before the title's colon, then names (acronyms, CamelCase,
-    Title Case), then what the title mentions, then the first. Without any, the Method or Model the title
-    mentions, else the one mentioned most.
+    Among proposed Methods and Models, ranked: the name before the title's colon, the phrase the title starts
+    with, one the title mentions, the one mentioned most, a name (acronym, CamelCase, Title Case), the first.
+    Without any, the Method or Model the title mentions, else the one mentioned most.
     """
     title_end = next(iter(doc.sents)).end
     systems = [p for p in proposed if p.label_ in SYSTEMS]
     if not systems and any(p.label_ == "Dataset" for p in proposed):
         return None  # a dataset paper: what it releases is no method that uses or addresses things
+    counts = Counter(normalize(s.text) for s in spans)
+    titled = {normalize(s.text) for s in spans if s.start < title_end}
     if systems:
-        return min(systems, key=lambda s: (not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"),
-                                           not _NAME_LIKE.search(s.text), s.start >= title_end, s.start))
+        return min(systems, key=lambda s: (
+            not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"), s.start != 0,
+            normalize(s.text) not in titled, -min(counts[normalize(s.text)], 3), not _NAME_LIKE.search(s.text),
+            s.start))
     candidates = [s for s in spans if s.label_ in SYSTEMS]
     if not candidates:
         return None
     in_title = [s for s in candidates if s.start < title_end]
     if in_title:
         return in_title[0]
-    counts = Counter(normalize(s.text) for s in candidates)
     return max(candidates, key=lambda s: (counts[normalize(s.text)], -s.start))
 
 
