@@ -226,6 +226,10 @@ class EntityRecognizer:
                 continue
             typed = self._type_phrase(doc, core, cue, words)
             if typed is not None:
+                if typed[0] == "Dataset":  # "CelebA face (dataset)": the name without the description after it
+                    last = max((i for i, w in enumerate(core) if w.kind in (Kind.NAME, Kind.PROPER, Kind.NUM)),
+                               default=len(core) - 1)
+                    core = core[:last + 1]
                 if typed[0] == "Metric":
                     while len(core) > 1 and core[0].kind is Kind.ADJ and core[0].lower not in self.lex.measure_modifiers:
                         core = core[1:]
@@ -302,6 +306,8 @@ class EntityRecognizer:
                 return None  # "Paint", "Visual": a capitalized word, not a name
             type_name, confidence = self._type_name(doc, words, cue, sentence)
             return type_name, "phrase:name", confidence
+        if cue == "Dataset" and not any(w.kind in (Kind.NAME, Kind.PROPER) for w in words):
+            return None  # "a synthetic dataset", "collected text": a description, not a named dataset
         if cue is not None and cue not in ("Model", "Task"):
             return cue, f"phrase:cue_{cue.lower()}", 0.75
         if not modifiers:
