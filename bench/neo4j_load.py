@@ -1,6 +1,6 @@
 """Loading the sample corpus triples into Neo4j: batched ``UNWIND`` MERGEs against one MERGE per triple (run by hand).
 
-    kg neo4j start && python bench/neo4j_load.py [--runs 3] [--batch-size 2000]
+    kg neo4j start && python bench/neo4j_load.py [--runs 5] [--batch-size 2000]
 
 Both load the same triples into the same server, each from a fresh database (every node, constraint and index
 dropped, then kg's constraints created again, so both MERGE through the same unique-key indexes). The batched
@@ -21,7 +21,14 @@ from neo4j import Driver
 from kg.extract import SAMPLE_DIR, extract
 from kg.neo4j_server import Neo4jSettings
 from kg.schema import ENTITY_KINDS
-from kg.sinks.neo4j import ENTITY_LABEL, RELATIONSHIP_TYPES, clear, connect, ensure_schema, load
+from kg.sinks.neo4j import (
+    ENTITY_LABEL,
+    RELATIONSHIP_TYPES,
+    clear,
+    connect,
+    ensure_schema,
+    load,
+)
 from kg.triples import build_triples
 from kg.types import NodeRef, Triple
 
@@ -53,7 +60,7 @@ def load_per_triple(driver: Driver, triples: list[Triple]) -> None:
     with driver.session() as session:
         for t in triples:
             p = t.provenance
-            params = {"s": t.subject.key}
+            params: dict[str, object] = {"s": t.subject.key}
             if isinstance(t.object, NodeRef):
                 params |= {"o": t.object.key, "paper": p.paper_id,
                            "props": {"sentence": p.sentence, "start": p.start, "end": p.end,
@@ -72,7 +79,7 @@ def counts(driver: Driver) -> tuple[int, int]:
 def main() -> int:
     """Time both loads and print rows/s and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="batched loads (the median is reported)")
+    parser.add_argument("--runs", type=int, default=5, help="batched loads (the median is reported)")
     parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
     settings = Neo4jSettings.from_env()

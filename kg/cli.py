@@ -8,14 +8,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from kg.errors import KGError
+from kg.errors import ConfigError, KGError
 from kg.evaluate import evaluate_files
 from kg.extract import SAMPLE_DIR, Extraction, extract
+from kg.ids import DEFAULT_BASE_IRI, check_base_iri
 from kg.settings import Settings
-from kg.sinks.jsonl import record_to_json, write_jsonl
+from kg.sinks.jsonl import read_triples, record_to_json, write_jsonl
+
+if TYPE_CHECKING:
+    from kg.neo4j_server import Neo4jSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("build", help="the whole job without a server: records, triples (and more outputs)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="inputs; default: the bundled sample corpus")
     p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output directory (default: out/)")
+    _base_iri(p)
+    p.add_argument("--neo4j", action="store_true", help="also load the graph into Neo4j (NEO4J_URI, NEO4J_USER, "
+                                                        "NEO4J_PASSWORD)")
+    p.add_argument("--neo4j-uri", metavar="URI", help="Bolt URI to load into (implies --neo4j)")
     _common(p)
     p.set_defaults(handler=_build_command)
 
@@ -59,7 +68,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="data directory of the local server")
     p.set_defaults(handler=_neo4j_command)
+
+    p = commands.add_parser("query", help="run a canned Cypher query (queries/*.cypher) against Neo4j")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the query; see --list")
+    p.add_argument("--list", action="store_true", help="print every query's name and description")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output (json: a list of objects)")
+    p.add_argument("--neo4j-uri", metavar="URI", help="Bolt URI (default: NEO4J_URI)")
+    p.set_defaults(handler=_query_command)
+
+    p = commands.add_parser("export", help="re-export an existing build (DIR/triples.jsonl)")
+    targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
+    p = targets.add_parser("rdf", help="RDF in standard vocabularies: Turtle, N-Triples or JSON-LD")
+    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl", help="serialization (default: ttl)")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="the build directory (default: out/)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="output file (default: DIR/graph.FORMAT)")
+    _base_iri(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    p.set_defaults(handler=_export_rdf_command)
     return parser
+
+
+def _base_iri(p: argparse.ArgumentParser) -> None:
+    def checked(text: str) -> str:
+        try:
+            return check_base_iri(text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    p.add_argument("--base-iri", type=checked, default=DEFAULT_BASE_IRI, metavar="IRI",
+                   help=f"namespace of the RDF node IRIs (default: {DEFAULT_BASE_IRI})")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -109,11 +147,25 @@ def _build_command(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     result = _run_extraction(args, args.paths or [SAMPLE_DIR])
-    outputs = build(result, args.out, log=_logger(args))
+    outputs = build(result, args.out, log=_logger(args), base_iri=args.base_iri,
+                    neo4j=_neo4j_settings(args) if args.neo4j or args.neo4j_uri else None)
     _report(args, f"kg: {result.summary()}")
     for name, path in outputs.items():
         _report(args, f"  {name:10s} {path}")
     _report(args, f"kg: done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _export_rdf_command(args: argparse.Namespace) -> int:
+    from kg.sinks.rdf import serialize, to_graph  # noqa: PLC0415 - rdflib is needed by this command only
+
+    started = time.perf_counter()
+    triples = read_triples(args.out / "triples.jsonl")
+    output = args.output or args.out / f"graph.{args.format}"
+    graph = to_graph(triples, base=args.base_iri)
+    serialize(graph, output, args.format)
+    _report(args, f"kg: wrote {len(graph)} RDF triples ({len(triples)} triples with their provenance) to {output} "
+                  f"in {time.perf_counter() - started:.1f}s")
     return 0
 
 
@@ -140,6 +192,30 @@ def _neo4j_command(args: argparse.Namespace) -> int:
               f"data={state.data_dir}")
         return 0 if state.running else 3
     return 0
+
+
+def _query_command(args: argparse.Namespace) -> int:
+    from kg import queries  # noqa: PLC0415 - only this command needs the query files
+
+    if args.list:
+        known = queries.available()
+        width = max(map(len, known), default=0)
+        for name, query in known.items():
+            print(f"{name:{width}s}  {query.description}")
+        return 0
+    if not args.name:
+        raise queries.QueryError("give a query NAME or --list")
+    query = queries.get(args.name)
+    rows = queries.run(query, queries.parse_assignments(args.param), _neo4j_settings(args))
+    print(queries.to_json(rows) if args.format == "json" else queries.to_table(rows))
+    return 0
+
+
+def _neo4j_settings(args: argparse.Namespace) -> Neo4jSettings:
+    from kg.neo4j_server import Neo4jSettings  # noqa: PLC0415 - the driver is imported only when needed
+
+    settings = Neo4jSettings.from_env()
+    return replace(settings, uri=args.neo4j_uri) if args.neo4j_uri else settings
 
 
 def _logger(args: argparse.Namespace) -> Callable[[str], None]:

@@ -1,4 +1,4 @@
-"""Deterministic name normalization and node keys, shared by every stage and sink."""
+"""Deterministic name normalization, node keys and node IRIs, shared by every stage and sink."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import hashlib
 import re
 import unicodedata
 
+from kg.errors import ConfigError
+
 _WORD = re.compile(r"[^\W_]+")
 _KEEP_S = ("ss", "us", "is", "ics", "as", "os")
 _NO_SINGULAR = frozenset({"series", "species", "news", "lens"})
+_IRI_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._:")
+_BASE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f-\x9f]*[/#]")
+
+DEFAULT_BASE_IRI = "https://kg.example.org/id/"
+"""Namespace of node IRIs. example.org is a placeholder: publish a graph under a base you control."""
 
 
 def singular(word: str) -> str:
@@ -71,3 +78,37 @@ def claim_key(paper_id: str, start: int, end: int) -> str:
 def title_id(title: str) -> str:
     """A paper id for inputs without one: a digest of the normalized title."""
     return "t" + digest(" ".join(words(title)), 16)
+
+
+def iri_segment(text: str) -> str:
+    """``text`` as one IRI path segment: all but ASCII letters, digits and ``-._:`` percent-encoded (UTF-8).
+
+    A segment of dots only is encoded whole, so no IRI resolver reads it as ``.`` or ``..``.
+    """
+    if not text.strip("."):
+        return "%2E" * len(text)
+    # surrogatepass: a lone surrogate (possible in JSON input) still gets an encoding instead of an error.
+    return "".join(c if c in _IRI_SAFE else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
+                   for c in text)
+
+
+def node_iri(key: str, base: str = DEFAULT_BASE_IRI) -> str:
+    """The IRI of a node key: ``method:speculative-decoding`` -> ``<base>method/speculative-decoding``.
+
+    The part before the first colon and the rest become two segments (:func:`iri_segment`), so any key gives
+    a valid IRI and different keys give different IRIs.
+    """
+    kind, colon, rest = key.partition(":")
+    return base + (f"{iri_segment(kind)}/{iri_segment(rest)}" if colon else iri_segment(key))
+
+
+def check_base_iri(base: str) -> str:
+    """``base`` if it can prefix node IRIs: an absolute IRI ending in ``/`` or ``#``.
+
+    Raises:
+        ConfigError: it cannot.
+    """
+    if not _BASE_IRI.fullmatch(base):
+        raise ConfigError(f"base IRI {base!r} must be an absolute IRI ending in '/' or '#' (no spaces, quotes "
+                          "or <>{}|\\^`)")
+    return base

@@ -38,6 +38,7 @@ _CHROME = re.compile(
 _GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+[A-Z(\"]")
 _SPACE = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,11 @@ def _read_jsonl(path: Path) -> Iterator[Paper | ReadProblem]:
             wrong.insert(0, "id")
         if wrong:
             yield ReadProblem(str(path), line.number, f"field(s) {', '.join(wrong)} must be text; skipped")
+            continue
+        broken = [name for name in ("id", "title", "abstract") if _SURROGATE.search(str(record[name]))]
+        if broken:
+            yield ReadProblem(str(path), line.number, f"field(s) {', '.join(broken)} hold an unpaired surrogate "
+                              "escape (not a character); skipped")
             continue
         title = _SPACE.sub(" ", record["title"]).strip()
         abstract = _SPACE.sub(" ", record["abstract"]).strip()

@@ -96,6 +96,7 @@ def test_unusable_files_are_reported_and_skipped(tmp_path: Path, name: str, data
     (b'{"id": "x", "title": ["T"], "abstract": "A"}', "must be text"),
     (b'{"id": "x", "title": "T", "abstract": "A"', "not valid JSON"),
     (b'["x", "T", "A"]', "expected a JSON object"),
+    (b'{"id": "x", "title": "T\\ud800", "abstract": "A"}', "unpaired surrogate"),
     (b'{"id": "x", "title": "T", "abstract": "' + b"a" * (MAX_LINE_BYTES + 10) + b'"}', "exceeds"),
 ])
 def test_broken_records_are_reported_by_line_and_the_rest_is_read(tmp_path: Path, line: bytes, message: str) -> None:

@@ -8,8 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kg.errors import SinkError
-from kg.types import Literal, NodeRef, PaperRecord, Triple
+from kg.errors import InputError, SchemaError, SinkError
+from kg.schema import LITERAL, NodeKind, Predicate, allows
+from kg.types import Literal, NodeRef, PaperRecord, Provenance, Triple
 
 
 def record_to_json(record: PaperRecord) -> dict[str, Any]:
@@ -38,6 +39,56 @@ def triple_to_json(triple: Triple) -> dict[str, Any]:
         obj = {"value": triple.object.value}
     return {"s": {"kind": triple.subject.kind.value, "key": triple.subject.key}, "p": triple.predicate.value,
             "o": obj, "provenance": asdict(triple.provenance)}
+
+
+def triple_from_json(row: dict[str, Any]) -> Triple:
+    """The inverse of :func:`triple_to_json`.
+
+    Raises:
+        SchemaError: the triple's pattern is not in the schema.
+        KeyError, TypeError, ValueError: the row is not a triple.
+    """
+    subject = NodeRef(NodeKind(row["s"]["kind"]), str(row["s"]["key"]))
+    predicate = Predicate(row["p"])
+    obj: NodeRef | Literal
+    if "key" in row["o"]:
+        obj = NodeRef(NodeKind(row["o"]["kind"]), str(row["o"]["key"]))
+    elif isinstance(row["o"]["value"], str | int | float | bool):
+        obj = Literal(row["o"]["value"])
+    else:
+        raise TypeError(f"literal value {row['o']['value']!r} is not a string, number or boolean")
+    object_kind = obj.kind if isinstance(obj, NodeRef) else LITERAL
+    if not allows(subject.kind, predicate, object_kind):
+        raise SchemaError(f"{subject.kind} -{predicate}-> {object_kind} is not in the schema")
+    p = row["provenance"]
+    provenance = Provenance(str(p["paper_id"]), int(p["sentence"]), int(p["start"]), int(p["end"]),
+                            str(p["extractor"]), float(p["confidence"]), str(p["evidence"]))
+    return Triple(subject, predicate, obj, provenance)
+
+
+def read_triples(path: Path) -> list[Triple]:
+    """The triples of a ``triples.jsonl`` file written by ``kg build``.
+
+    Unlike paper inputs, a broken line is not skipped: a graph re-exported without some of its triples would
+    look complete and be wrong.
+
+    Raises:
+        InputError: the file cannot be read or a line is not a triple (``FILE:LINE: reason``).
+    """
+    triples = []
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                try:
+                    triples.append(triple_from_json(json.loads(line)))
+                except (KeyError, TypeError, ValueError, SchemaError) as exc:
+                    reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+                    raise InputError(f"{path}:{number}: not a triple: {reason}") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: invalid UTF-8") from exc
+    return triples
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
