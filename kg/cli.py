@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(handler=_extract_command)
 
-    p = commands.add_parser("build", help="the whole job without a server: records, triples (and more outputs)")
+    p = commands.add_parser("build", help="the whole job: records, triples, RDF, HTML site (and Neo4j with --neo4j)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="inputs; default: the bundled sample corpus")
     p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output directory (default: out/)")
     _base_iri(p)
