@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +28,9 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
+from extractors.features import CandidateContext
 from extractors.lexicon import Lexicon, load_lexicon
+from extractors.scorer import MODEL_PATH, NONE, EntityScorer
 from extractors.words import Kind, Word, sentence_words
 from kg.ids import singular
 
@@ -103,16 +106,24 @@ class Candidate:
     rule: str
     confidence: float
     canonical: str = ""
+    type_confidence: float | None = None
+
+    @property
+    def type_weight(self) -> float:
+        """How sure the rules are of the type (the scorer's confidence is about being an entity at all)."""
+        return self.confidence if self.type_confidence is None else self.type_confidence
 
 
 @Language.factory(
     "kg_entities",
     assigns=["doc.spans"],
     requires=["token.tag", "token.dep"],
-    default_config={"spans_key": "kg_entities", "proposed_key": "kg_proposed", "terms_path": None},
+    default_config={"spans_key": "kg_entities", "proposed_key": "kg_proposed", "terms_path": None,
+                    "model_path": None, "use_model": True, "threshold": 0.8, "new_threshold": 0.5},
 )
-def make_entity_recognizer(nlp: Language, name: str, spans_key: str, proposed_key: str,
-                           terms_path: str | None) -> EntityRecognizer:
+def make_entity_recognizer(nlp: Language, name: str, spans_key: str, proposed_key: str, terms_path: str | None,
+                           model_path: str | None, use_model: bool, threshold: float,
+                           new_threshold: float) -> EntityRecognizer:
     """Create the entity recognizer.
 
     Args:
@@ -122,9 +133,16 @@ def make_entity_recognizer(nlp: Language, name: str, spans_key: str, proposed_ke
         spans_key: span group for entity mentions.
         proposed_key: span group for mentions of what the paper introduces.
         terms_path: gazetteer JSONL file; the packaged one when None.
+        model_path: trained scorer (``python -m extractors.train``); the packaged one when None.
+        use_model: score candidates with the trained scorer when there is one; else the rules alone decide.
+        threshold: a candidate the rules typed is dropped when the scorer gives it at least this probability of
+            being no entity.
+        new_threshold: the same for candidates the rules left untyped (they need more evidence).
     """
+    scorer = EntityScorer.load(Path(model_path) if model_path else MODEL_PATH) if use_model else None
     return EntityRecognizer(nlp, spans_key=spans_key, proposed_key=proposed_key,
-                            terms=load_terms(Path(terms_path) if terms_path else TERMS_PATH))
+                            terms=load_terms(Path(terms_path) if terms_path else TERMS_PATH), scorer=scorer,
+                            threshold=threshold, new_threshold=new_threshold)
 
 
 def load_terms(path: Path) -> list[dict]:
@@ -146,7 +164,11 @@ def english_words(nlp: Language) -> frozenset[str]:
 class EntityRecognizer:
     """Finds typed entity mentions; see the module docstring for the rules."""
 
-    def __init__(self, nlp: Language, *, spans_key: str, proposed_key: str, terms: list[dict]) -> None:
+    def __init__(self, nlp: Language, *, spans_key: str, proposed_key: str, terms: list[dict],
+                 scorer: EntityScorer | None = None, threshold: float = 0.8, new_threshold: float = 0.5) -> None:
+        self.scorer = scorer
+        self.threshold = threshold
+        self.new_threshold = new_threshold
         self.spans_key = spans_key
         self.proposed_key = proposed_key
         self.lex: Lexicon = load_lexicon()
@@ -184,13 +206,12 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         title_end = _title_end(doc)
-        candidates: list[Candidate] = list(self._gazetteer(doc))
-        for sent in doc.sents:
-            words = sentence_words(sent, in_title=sent.start < title_end, func_words=self.func_words)
-            candidates.extend(self._phrases(doc, words, in_title=sent.start < title_end))
+        if self.scorer is None:
+            candidates = [c for c, _ in self.candidates(doc) if c.type != NONE]
+        else:
+            candidates = self._score(doc, self.candidates(doc), self.scorer)
         candidates.extend(self._acronyms(doc, candidates))
-        candidates.extend(self._title_name(doc, title_end))
-        chosen = self._tidy(doc, _share_list_types(doc, _resolve(doc, candidates)))
+        chosen = self._tidy(doc, _share_list_types(doc, _resolve(doc, candidates, by_confidence=self.scorer is not None)))
         spans = [Span(doc, c.start, c.end, label=c.type, span_id=c.rule,
                       kb_id=c.canonical or self.canonical.get(doc[c.start:c.end].text.lower(), ""))
                  for c in chosen]
@@ -198,6 +219,51 @@ class EntityRecognizer:
                                               attrs={"confidence": [c.confidence for c in chosen]})
         doc.spans[self.proposed_key] = self._proposed(doc, spans, title_end)
         return doc
+
+    def candidates(self, doc: Doc, *, variants: bool | None = None) -> list[tuple[Candidate, CandidateContext]]:
+        """The candidate spans the rules propose, one per span, with the context the scorer reads.
+
+        Typed candidates come from the gazetteer, phrase rules and the title's name. With ``variants`` (by default
+        when there is a scorer), phrases the rules could not type and boundary variants ("visual token pruning"
+        -> "token pruning") are candidates too, typed :data:`NONE`. Of several candidates for one span, a typed
+        one wins over an untyped one, then the surer.
+        """
+        if variants is None:
+            variants = self.scorer is not None
+        title_end = _title_end(doc)
+        found: list[Candidate] = list(self._gazetteer(doc))
+        for sent in doc.sents:
+            words = sentence_words(sent, in_title=sent.start < title_end, func_words=self.func_words)
+            found.extend(self._phrases(doc, words, in_title=sent.start < title_end, variants=variants))
+        found.extend(self._title_name(doc, title_end))
+        occurrences = Counter(doc[c.start:c.end].text.lower() for c in found)
+        best: dict[tuple[int, int], Candidate] = {}
+        for c in found:
+            kept = best.get((c.start, c.end))
+            if kept is None or (c.type != NONE, c.confidence) > (kept.type != NONE, kept.confidence):
+                best[(c.start, c.end)] = c
+        out = []
+        for c in sorted(best.values(), key=lambda c: (c.start, c.end)):
+            span = doc[c.start:c.end]
+            out.append((c, CandidateContext(
+                rule=c.rule, rule_type=c.type, in_title=c.start < title_end,
+                occurrences=occurrences[span.text.lower()], proposed=self._introduced(span) or _named(span, self.lex),
+                gazetteer_type=self.known_type(span.text) or "")))
+        return out
+
+    def _score(self, doc: Doc, candidates: list[tuple[Candidate, CandidateContext]],
+               scorer: EntityScorer) -> list[Candidate]:
+        """Candidates typed and weighed by the trained scorer; the ones it calls no entity are dropped."""
+        out = []
+        for c, context in candidates:
+            probabilities = scorer.probabilities(doc, c.start, c.end, context)
+            none = probabilities.get(NONE, 0.0)
+            if none >= (self.threshold if c.type != NONE else self.new_threshold):
+                continue
+            type_name = c.type if c.type != NONE else max((t for t in probabilities if t != NONE),
+                                                          key=probabilities.__getitem__)
+            out.append(replace(c, type=type_name, confidence=round(1.0 - none, 4), type_confidence=c.confidence))
+        return out
 
     def _tidy(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
         """Drop one common word that heads a longer entity of the paper: a back-reference to it ("attention"
@@ -216,7 +282,7 @@ class EntityRecognizer:
                 yield Candidate(start, end, doc.vocab.strings[match_id], "gazetteer", confidence,
                                 self.canonical.get(doc[start:end].text.lower(), ""))
 
-    def _phrases(self, doc: Doc, words: list[Word], *, in_title: bool) -> Iterator[Candidate]:
+    def _phrases(self, doc: Doc, words: list[Word], *, in_title: bool, variants: bool) -> Iterator[Candidate]:
         for run in _runs(words):
             phrase = self._trim(run, in_title=in_title)
             if phrase is None:
@@ -224,6 +290,8 @@ class EntityRecognizer:
             core, cue = phrase
             if _describes_a_name(doc, run):
                 continue
+            if variants:
+                yield from _variants(run, core)
             typed = self._type_phrase(doc, core, cue, words)
             if typed is not None:
                 if typed[0] == "Dataset":  # "CelebA face (dataset)": the name without the description after it
@@ -235,6 +303,8 @@ class EntityRecognizer:
                         core = core[1:]
                 yield Candidate(core[0].start, core[-1].end, *typed)
             else:  # "DDRNet-23-slim yields": a name before a word the tagger took for a noun
+                if variants:
+                    yield Candidate(core[0].start, core[-1].end, NONE, "phrase:untyped", 0.0)
                 for word in core[:-1]:
                     if word.kind is Kind.NAME and not _DIMENSION.fullmatch(word.text):
                         type_name, confidence = self._type_name(doc, [word], None, words)
@@ -510,6 +580,18 @@ def _runs(words: list[Word]) -> Iterator[list[Word]]:
         run = []
 
 
+def _variants(run: list[Word], core: list[Word]) -> Iterator[Candidate]:
+    """Other boundaries of a phrase for the scorer to weigh: the untrimmed run, and the core without its
+    first word or with its last two words only ("visual token pruning" -> "token pruning")."""
+    spans = {(run[0].start, run[-1].end)}
+    if len(core) > 1:
+        spans.add((core[1].start, core[-1].end))
+    if len(core) > 2:
+        spans.add((core[-2].start, core[-1].end))
+    for start, end in sorted(spans - {(core[0].start, core[-1].end)}):
+        yield Candidate(start, end, NONE, "phrase:variant", 0.0)
+
+
 def _measures(sentence: list[Word], lex: Lexicon) -> bool:
     """The sentence reports or compares results: it has a number or a word such as "improves" or "reduces"."""
     return any(w.kind is Kind.NUM or w.lower in lex.result_words for w in sentence)
@@ -580,8 +662,9 @@ def _occurrences(doc: Doc, text: str) -> Iterator[tuple[int, int]]:
             yield span.start, span.end
 
 
-def _resolve(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
-    """One candidate per place: longer and surer ones win; a name inside a phrase of another type stays.
+def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = False) -> list[Candidate]:
+    """One candidate per place: longer and surer ones win (surer first when ``by_confidence``, for scored
+    candidates); a name inside a phrase of another type stays.
 
     Identical texts get one type (that of the surest candidate) throughout the document.
     """
@@ -590,7 +673,8 @@ def _resolve(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
         kept = best.get((c.start, c.end))
         if kept is None or c.confidence > kept.confidence:
             best[(c.start, c.end)] = c
-    ordered = sorted(best.values(), key=lambda c: (-(c.end - c.start), -c.confidence, c.start))
+    ordered = sorted(best.values(), key=lambda c: (-c.confidence, -(c.end - c.start), c.start) if by_confidence
+                     else (-(c.end - c.start), -c.confidence, c.start))
     chosen: list[Candidate] = []
     for c in ordered:
         clash = False
@@ -607,7 +691,7 @@ def _resolve(doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
     surest: dict[str, Candidate] = {}
     for c in chosen:
         text = doc[c.start:c.end].text
-        if text not in surest or c.confidence > surest[text].confidence:
+        if text not in surest or c.type_weight > surest[text].type_weight:
             surest[text] = c
     return [replace(c, type=surest[doc[c.start:c.end].text].type) for c in sorted(chosen, key=lambda c: c.start)]
 
@@ -622,10 +706,10 @@ def _share_list_types(doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
             j += 1
         if j > i:
             group = out[i:j + 1]
-            surest = max(group, key=lambda c: c.confidence)
-            if surest.confidence >= 0.7:
+            surest = max(group, key=lambda c: c.type_weight)
+            if surest.type_weight >= 0.7:
                 for k in range(i, j + 1):
-                    if out[k].confidence < surest.confidence and out[k].rule not in ("gazetteer", "phrase:gazetteer"):
+                    if out[k].type_weight < surest.type_weight and out[k].rule not in ("gazetteer", "phrase:gazetteer"):
                         out[k] = replace(out[k], type=surest.type)
         i = j + 1
     return out

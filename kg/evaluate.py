@@ -153,8 +153,8 @@ def _score_relations(g: dict, p: dict, preds: list[dict], golds: list[dict], mat
     for r in p.get("relations") or []:
         head = _resolve_pred(r.get("head"), preds, matches, golds)
         tail = _resolve_pred(r.get("tail"), preds, matches, golds)
-        pred_rel.add((r.get("type"), head if head is not None else ("p", _norm(r.get("head"))),
-                      tail if tail is not None else ("p", _norm(r.get("tail")))))
+        pred_rel.add((r.get("type"), head if head is not None else ("p", normal_form(r.get("head"))),
+                      tail if tail is not None else ("p", normal_form(r.get("tail")))))
     scores["relations"].add(len(gold_rel & pred_rel), len(pred_rel), len(gold_rel))
     for kind in RELATION_TYPES:
         gr = {x for x in gold_rel if x[0] == kind}
@@ -188,9 +188,9 @@ def _score_claims(g: dict, p: dict, preds: list[dict], golds: list[dict], matche
 
 def _claim_attributes(claim: dict, gold_claim: dict, preds: list[dict], golds: list[dict],
                       matches: dict[int, int], attributes: dict[str, list[int]]) -> None:
-    if _norm(gold_claim.get("metric")):
+    if normal_form(gold_claim.get("metric")):
         gm, pm = gold_claim.get("metric") or "", claim.get("metric") or ""
-        ok = bool(_norm(pm)) and (_norm(pm) == _norm(gm) or _contains(_tokens(pm), _tokens(gm))
+        ok = bool(normal_form(pm)) and (normal_form(pm) == normal_form(gm) or _contains(_tokens(pm), _tokens(gm))
                                   or _contains(_tokens(gm), _tokens(pm)))
         attributes["metric"][0] += ok
         attributes["metric"][1] += 1
@@ -204,7 +204,8 @@ def _claim_attributes(claim: dict, gold_claim: dict, preds: list[dict], golds: l
         attributes["direction"][1] += 1
 
 
-def _norm(text: str | None) -> str:
+def normal_form(text: str | None) -> str:
+    """The scorer's form of a name: case, punctuation and a final plural "s" ignored."""
     if not text:
         return ""
     t = re.sub(r"[^0-9a-z]+", "", unicodedata.normalize("NFKC", text).lower())
@@ -222,7 +223,7 @@ def _contains(long: list[str], short: list[str]) -> bool:
 
 
 def _forms(entity: dict) -> set[str]:
-    return {f for f in (_norm(n) for n in [entity.get("name"), *(entity.get("aliases") or [])]) if f}
+    return {f for f in (normal_form(n) for n in [entity.get("name"), *(entity.get("aliases") or [])]) if f}
 
 
 def _matches(pred: dict, gold: dict, *, typed: bool, lenient: bool) -> bool:
@@ -256,12 +257,12 @@ def _match(preds: list[dict], golds: list[dict], *, typed: bool, lenient: bool) 
 def _resolve(name: str | None, golds: list[dict]) -> int | None:
     if not name:
         return None
-    form = _norm(name)
+    form = normal_form(name)
     return next((j for j, g in enumerate(golds) if form in _forms(g)), None)
 
 
 def _resolve_pred(name: str | None, preds: list[dict], matches: dict[int, int], golds: list[dict]) -> int | None:
-    form = _norm(name)
+    form = normal_form(name)
     for i, entity in enumerate(preds):
         if form in _forms(entity) and i in matches:
             return matches[i]

@@ -64,7 +64,8 @@ def paper_triples(record: PaperRecord, nodes: dict[str, Node], named: set[str]) 
         if allows(head.kind, predicate, tail.kind):
             yield make_triple(head, predicate, tail, relation.provenance)
 
-    metrics = {normalize(f): refs[e.name] for e in record.entities if e.type.value == "Metric" for f in e.forms}
+    metrics = {normalize(f): refs[e.name] for e in record.entities for f in e.forms
+               if refs[e.name].kind is NodeKind.METRIC}
     for claim in record.claims:
         yield from _claim_triples(paper_ref, claim, refs, metrics)
 
