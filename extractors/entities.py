@@ -28,9 +28,9 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
-from extractors.features import CandidateContext
+from extractors.features import CandidateContext, dense_features, sparse_features
 from extractors.lexicon import Lexicon, load_lexicon
-from extractors.scorer import MODEL_PATH, NONE, EntityScorer
+from extractors.scorer import MODEL_PATH, NONE, LinearModel
 from extractors.words import Kind, Word, sentence_words
 from kg.ids import singular
 
@@ -139,7 +139,7 @@ def make_entity_recognizer(nlp: Language, name: str, spans_key: str, proposed_ke
             being no entity.
         new_threshold: the same for candidates the rules left untyped (they need more evidence).
     """
-    scorer = EntityScorer.load(Path(model_path) if model_path else MODEL_PATH) if use_model else None
+    scorer = LinearModel.load(Path(model_path) if model_path else MODEL_PATH) if use_model else None
     return EntityRecognizer(nlp, spans_key=spans_key, proposed_key=proposed_key,
                             terms=load_terms(Path(terms_path) if terms_path else TERMS_PATH), scorer=scorer,
                             threshold=threshold, new_threshold=new_threshold)
@@ -165,7 +165,7 @@ class EntityRecognizer:
     """Finds typed entity mentions; see the module docstring for the rules."""
 
     def __init__(self, nlp: Language, *, spans_key: str, proposed_key: str, terms: list[dict],
-                 scorer: EntityScorer | None = None, threshold: float = 0.8, new_threshold: float = 0.5) -> None:
+                 scorer: LinearModel | None = None, threshold: float = 0.8, new_threshold: float = 0.5) -> None:
         self.scorer = scorer
         self.threshold = threshold
         self.new_threshold = new_threshold
@@ -252,11 +252,12 @@ class EntityRecognizer:
         return out
 
     def _score(self, doc: Doc, candidates: list[tuple[Candidate, CandidateContext]],
-               scorer: EntityScorer) -> list[Candidate]:
+               scorer: LinearModel) -> list[Candidate]:
         """Candidates typed and weighed by the trained scorer; the ones it calls no entity are dropped."""
         out = []
         for c, context in candidates:
-            probabilities = scorer.probabilities(doc, c.start, c.end, context)
+            probabilities = scorer.probabilities(sparse_features(doc, c.start, c.end, context),
+                                                 dense_features(doc, c.start, c.end))
             none = probabilities.get(NONE, 0.0)
             if none >= (self.threshold if c.type != NONE else self.new_threshold):
                 continue

@@ -10,8 +10,8 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.features import HASH_BUCKETS, CandidateContext, hashed, sparse_features
-from extractors.scorer import MODEL_PATH, NONE, EntityScorer
+from extractors.features import HASH_BUCKETS, CandidateContext, dense_features, hashed, sparse_features
+from extractors.scorer import MODEL_PATH, NONE, LinearModel
 from extractors.train import LABELS, main as train
 
 FIXTURES = Path(__file__).parent / "fixtures" / "train"
@@ -20,17 +20,18 @@ CONTEXT = CandidateContext(rule="gazetteer", rule_type="Dataset", in_title=False
 
 
 def test_the_package_ships_a_trained_scorer() -> None:
-    scorer = EntityScorer.load(MODEL_PATH)
+    scorer = LinearModel.load(MODEL_PATH)
     assert scorer is not None
     assert scorer.labels == LABELS and scorer.sparse.shape == (HASH_BUCKETS, len(LABELS))
 
 
 def test_probabilities_sum_to_one_and_name_every_label(parse: Callable[[str], Doc]) -> None:
-    scorer = EntityScorer.load(MODEL_PATH)
+    scorer = LinearModel.load(MODEL_PATH)
     assert scorer is not None
     doc = parse("We evaluate speculative decoding on ImageNet.")
     start = next(t.i for t in doc if t.text == "ImageNet")
-    probabilities = scorer.probabilities(doc, start, start + 1, CONTEXT)
+    probabilities = scorer.probabilities(sparse_features(doc, start, start + 1, CONTEXT),
+                                         dense_features(doc, start, start + 1))
     assert set(probabilities) == set(LABELS)
     assert abs(sum(probabilities.values()) - 1.0) < 1e-5
     assert max(probabilities, key=probabilities.__getitem__) == "Dataset"
@@ -47,21 +48,20 @@ def test_feature_hashing_is_stable(parse: Callable[[str], Doc]) -> None:
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    scorer = EntityScorer(labels=LABELS, sparse=rng.normal(size=(HASH_BUCKETS, len(LABELS))).astype(np.float32),
+    scorer = LinearModel(labels=LABELS, sparse=rng.normal(size=(HASH_BUCKETS, len(LABELS))).astype(np.float32),
                           dense=rng.normal(size=(8, len(LABELS))).astype(np.float32),
                           bias=np.zeros(len(LABELS), np.float32), mean=np.zeros(8, np.float32),
                           scale=np.ones(8, np.float32))
     scorer.save(tmp_path / "m.npz")
-    loaded = EntityScorer.load(tmp_path / "m.npz")
+    loaded = LinearModel.load(tmp_path / "m.npz")
     assert loaded is not None and loaded.labels == LABELS
     assert np.allclose(loaded.sparse, scorer.sparse, atol=1e-2)
-    assert EntityScorer.load(tmp_path / "missing.npz") is None
+    assert LinearModel.load(tmp_path / "missing.npz") is None
 
 
 def test_training_command_writes_a_scorer(tmp_path: Path) -> None:
-    out = tmp_path / "entities.npz"
-    assert train(["--data", str(FIXTURES), "--out", str(out), "--folds", "2"]) == 0
-    scorer = EntityScorer.load(out)
+    assert train(["--data", str(FIXTURES), "--models", str(tmp_path), "--folds", "2"]) == 0
+    scorer = LinearModel.load(tmp_path / "entities.npz")
     assert scorer is not None and scorer.labels[0] == NONE
 
 
