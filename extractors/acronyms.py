@@ -74,12 +74,14 @@ class AcronymDetector:
         start = colon + 1
         while start < title.end and doc[start].lower_ in ("a", "an", "the"):
             start += 1
-        for end in range(start + 2, min(start + 9, title.end) + 1):
-            prefix = doc[start:end]
-            if prefix[-1].is_punct or prefix[-1].lower_ in _BREAK_WORDS:
-                break
-            if _long_form(prefix, doc[0:colon].text) == prefix:
-                return [start, end, 0, colon]
+        short = doc[0:colon].text
+        for reading in _readings(short):  # "CM3": Causal Masked Multimodal Model before "Causal Masked"
+            for end in range(start + 2, min(start + 9, title.end) + 1):
+                prefix = doc[start:end]
+                if prefix[-1].is_punct or prefix[-1].lower_ in _BREAK_WORDS:
+                    break
+                if _spelled_by(prefix, reading, short) == prefix:
+                    return [start, end, 0, colon]
         return None
 
     def _is_short(self, text: str) -> bool:
@@ -131,13 +133,19 @@ def _long_form(candidates: Span | None, short: str) -> Span | None:
     """
     if candidates is None:
         return None
-    stem = short[:-1] if short.endswith("s") and sum(c.isupper() for c in short[:-1]) >= 2 else short
-    repeated = _REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), stem)
-    for spelled in dict.fromkeys((repeated, stem)):
-        span = _spelled_by(candidates, [c.lower() for c in spelled if c.isalpha()], short)
+    for reading in _readings(short):
+        span = _spelled_by(candidates, reading, short)
         if span is not None:
             return span
     return None
+
+
+def _readings(short: str) -> list[list[str]]:
+    """The letters a long form must spell, most specific first: digits as repeats ("S2D" -> s, s, d), then
+    digits as a version the long form need not spell; a plural "s" never counts ("LLMs")."""
+    stem = short[:-1] if short.endswith("s") and sum(c.isupper() for c in short[:-1]) >= 2 else short
+    repeated = _REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), stem)
+    return [[c.lower() for c in spelled if c.isalpha()] for spelled in dict.fromkeys((repeated, stem))]
 
 
 def _spelled_by(candidates: Span, letters: list[str], short: str) -> Span | None:

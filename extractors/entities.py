@@ -253,17 +253,24 @@ class EntityRecognizer:
 
     def _score(self, doc: Doc, candidates: list[tuple[Candidate, CandidateContext]],
                scorer: LinearModel) -> list[Candidate]:
-        """Candidates typed and weighed by the trained scorer; the ones it calls no entity are dropped."""
+        """Candidates typed and weighed by the trained scorer; the ones it calls no entity are dropped.
+
+        The name before the title's colon and both forms of an acronym the text defines are kept whatever the
+        scorer says: the paper itself declares them names.
+        """
+        declared = {(a, b) for pair in doc._.kg_acronyms or [] for a, b in ((pair[0], pair[1]), (pair[2], pair[3]))}
         out = []
         for c, context in candidates:
             probabilities = scorer.probabilities(sparse_features(doc, c.start, c.end, context),
                                                  dense_features(doc, c.start, c.end))
             none = probabilities.get(NONE, 0.0)
-            if none >= (self.threshold if c.type != NONE else self.new_threshold):
+            protected = c.rule == "title_name" or (c.start, c.end) in declared
+            if none >= (self.threshold if c.type != NONE else self.new_threshold) and not protected:
                 continue
             type_name = c.type if c.type != NONE else max((t for t in probabilities if t != NONE),
                                                           key=probabilities.__getitem__)
-            out.append(replace(c, type=type_name, confidence=round(1.0 - none, 4), type_confidence=c.confidence))
+            confidence = max(1.0 - none, 0.9) if protected else 1.0 - none
+            out.append(replace(c, type=type_name, confidence=round(confidence, 4), type_confidence=c.confidence))
         return out
 
     def _tidy(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
