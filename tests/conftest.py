@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 from collections.abc import Iterator
 
@@ -55,6 +56,16 @@ def neo4j_settings() -> Iterator[Neo4jSettings]:
     yield dataclasses.replace(Neo4jSettings.from_env(), uri=uri)
     if not was_running:
         neo4j_server.stop()
+
+
+@pytest.fixture(scope="module")
+def neo4j_database_lock() -> Iterator[None]:
+    """Hold the database for one test module against other test sessions on this machine (the community
+    server has one database)."""
+    neo4j_server.cache_dir().mkdir(parents=True, exist_ok=True)
+    with (neo4j_server.cache_dir() / "tests-database.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")

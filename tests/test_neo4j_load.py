@@ -5,7 +5,6 @@ Every test starts from an empty database (the session's single community databas
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -23,22 +22,14 @@ from neo4j import Driver
 from kg.canonical import Node
 from kg.errors import SinkError
 from kg.extract import SAMPLE_DIR, extract
-from kg.neo4j_server import Neo4jSettings, cache_dir
+from kg.neo4j_server import Neo4jSettings
 from kg.schema import NodeKind, Predicate
 from kg.sinks.neo4j import RELATIONSHIP_TYPES, clear, load
 from kg.triples import build_triples
 from kg.types import Literal, NodeRef, PaperRecord, Provenance, Triple
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [pytest.mark.neo4j, pytest.mark.usefixtures("neo4j_database_lock")]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def database_lock() -> Iterator[None]:
-    """Hold the database for this module against other test sessions on this machine (one shared database)."""
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    with (cache_dir() / "tests-database.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KG = shutil.which("kg") or "kg"

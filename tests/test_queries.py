@@ -7,7 +7,6 @@ independently in Python from the same triples.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import pickle
 import shutil
@@ -23,7 +22,7 @@ from neo4j import Driver
 from kg import queries
 from kg.canonical import Node
 from kg.extract import SAMPLE_DIR, extract
-from kg.neo4j_server import Neo4jSettings, cache_dir
+from kg.neo4j_server import Neo4jSettings
 from kg.queries import QueryError
 from kg.schema import EntityType, NodeKind, Predicate, RelationType
 from kg.sinks.neo4j import clear, load
@@ -41,16 +40,8 @@ from kg.types import (
     Triple,
 )
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [pytest.mark.neo4j, pytest.mark.usefixtures("neo4j_database_lock")]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def database_lock() -> Iterator[None]:
-    """Hold the database for this module against other test sessions on this machine (one shared database)."""
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    with (cache_dir() / "tests-database.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 KG = shutil.which("kg") or "kg"
 
