@@ -80,7 +80,7 @@ def predict(nlp: Language, papers: list[dict[str, Any]],
     records, spent = [], 0.0
     with nlp.select_pipes(disable=["kg_claims"]):
         docs = list(nlp.pipe(texts))
-    for paper, doc in zip(papers, docs):
+    for paper, doc in zip(papers, docs, strict=True):
         entities = gold[paper["id"]]["entities"] if gold else []
         if gold:
             add_gold_spans(doc, entities)

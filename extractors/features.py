@@ -16,8 +16,6 @@ import numpy as np
 from spacy.tokens import Doc
 
 HASH_BUCKETS = 1 << 16
-DENSE_PARTS = 4
-"""Mean of the span, its last token, the token before, the token after."""
 
 _SHAPE = re.compile(r"[A-Z]+|[a-z]+|\d+|[^A-Za-z\d]+")
 
@@ -65,7 +63,7 @@ def sparse_features(doc: Doc, start: int, end: int, context: CandidateContext) -
         f"case={'upper' if span.text.isupper() else 'title' if span.text.istitle() else 'lower' if span.text.islower() else 'mixed'}",
     ]
     features += [f"word={t.lower_}" for t in span[:-1]]
-    features += [f"bigram={a.lower_}|{b.lower_}" for a, b in zip(span, span[1:])]
+    features += [f"bigram={a.lower_}|{b.lower_}" for a, b in zip(span, span[1:], strict=False)]
     return features
 
 

@@ -66,4 +66,4 @@ class LinearModel:
             logits = logits + ((dense - self.mean) / self.scale) @ self.dense
         logits = logits - logits.max()
         weights = np.exp(logits)
-        return dict(zip(self.labels, (weights / weights.sum()).tolist()))
+        return dict(zip(self.labels, (weights / weights.sum()).tolist(), strict=True))

@@ -90,9 +90,9 @@ def _cross_validate(rows: list[np.ndarray], dense: np.ndarray, labels: list[str]
     for fold in range(folds):
         held = {p for i, p in enumerate(papers) if i % folds == fold}
         test = [g in held for g in groups]
-        train_rows = [r for r, t in zip(rows, test) if not t]
-        model = _fit(train_rows, dense[~np.array(test)], [lab for lab, t in zip(labels, test) if not t], classes, c)
-        for r, d, label, t in zip(rows, dense, labels, test):
+        train_rows = [r for r, t in zip(rows, test, strict=True) if not t]
+        model = _fit(train_rows, dense[~np.array(test)], [lab for lab, t in zip(labels, test, strict=True) if not t], classes, c)
+        for r, d, label, t in zip(rows, dense, labels, test, strict=True):
             if t:
                 probabilities = model.probabilities_of(r, d)
                 correct += max(probabilities, key=probabilities.__getitem__) == label

@@ -22,22 +22,17 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
 ENTITIES_KEY = "kg_entities"
 PROPOSED_KEY = "kg_proposed"
 MAIN_KEY = "kg_main"
-SYSTEM_TYPES = (EntityType.METHOD, EntityType.MODEL)
 
 
 class _Sentences:
-    """Sentence index and text by token or character position."""
+    """Sentence index and text by token position."""
 
     def __init__(self, doc: Doc) -> None:
         self.spans = list(doc.sents)
         self.starts = [s.start for s in self.spans]
-        self.char_starts = [s.start_char for s in self.spans]
 
     def of_token(self, i: int) -> int:
         return max(bisect_right(self.starts, i) - 1, 0)
-
-    def of_char(self, offset: int) -> int:
-        return max(bisect_right(self.char_starts, offset) - 1, 0)
 
 
 class _Groups:

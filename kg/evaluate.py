@@ -287,7 +287,7 @@ def _parse_value(value: Any) -> tuple[float, ...]:
 def _same_value(a: Any, b: Any) -> bool:
     va, vb = _parse_value(a), _parse_value(b)
     return bool(va) and len(va) == len(vb) and all(
-        math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9) for x, y in zip(va, vb))
+        math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9) for x, y in zip(va, vb, strict=True))
 
 
 def _unit_class(unit: str | None) -> str:
