@@ -14,8 +14,10 @@ from spacy.tokens import Doc
 
 from kg import neo4j_server
 from kg.neo4j_server import Neo4jServerError, Neo4jSettings
+from kg.canonical import Node
+from kg.extract import SAMPLE_DIR, extract
 from kg.pipeline import build_nlp
-from kg.types import TITLE_SEPARATOR
+from kg.types import TITLE_SEPARATOR, PaperRecord
 
 # spaCy pipeline ----------------------------------------------------------------------------
 
@@ -34,6 +36,16 @@ def parse(nlp: Language):  # noqa: ANN201 - returns a function
         return nlp(f"{title}{TITLE_SEPARATOR}{abstract}")
 
     return run
+
+# Sample corpus --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_corpus() -> tuple[list[PaperRecord], dict[str, Node]]:
+    """Records and canonical nodes of the bundled sample corpus, extracted once per test session."""
+    result = extract([SAMPLE_DIR])
+    return result.records, result.nodes
+
 
 # Neo4j server ------------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from neo4j import Driver
 
 from kg.canonical import Node
 from kg.errors import SinkError
-from kg.extract import SAMPLE_DIR, extract
 from kg.neo4j_server import Neo4jSettings
 from kg.schema import NodeKind, Predicate
 from kg.sinks.neo4j import RELATIONSHIP_TYPES, clear, load
@@ -46,20 +45,8 @@ load(triples, Neo4jSettings.from_env(), batch_size=200, progress=lambda done, to
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[PaperRecord], dict[str, Node]]:
-    """The sample corpus records and nodes, extracted once per session (cached in the session's temp dir)."""
-    cache = tmp_path_factory.getbasetemp() / "neo4j_sample.pickle"
-    if not cache.exists():
-        result = extract([SAMPLE_DIR])
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((result.records, result.nodes)))
-        tmp.replace(cache)
-    return pickle.loads(cache.read_bytes())
-
-
-@pytest.fixture(scope="module")
-def triples(sample: tuple[list[PaperRecord], dict[str, Node]]) -> list[Triple]:
-    return build_triples(*sample)
+def triples(sample_corpus: tuple[list[PaperRecord], dict[str, Node]]) -> list[Triple]:
+    return build_triples(*sample_corpus)
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +165,9 @@ def test_loading_twice_changes_nothing(neo4j_settings: Neo4jSettings, neo4j_driv
 
 
 def test_loading_new_papers_only_adds(neo4j_settings: Neo4jSettings, neo4j_driver: Driver,
-                                      sample: tuple[list[PaperRecord], dict[str, Node]],
+                                      sample_corpus: tuple[list[PaperRecord], dict[str, Node]],
                                       full_snapshot: Snapshot) -> None:
-    records, nodes = sample
+    records, nodes = sample_corpus
     half = len(records) // 2
     first, second = build_triples(records[:half], nodes), build_triples(records[half:], nodes)
     clear(neo4j_driver)

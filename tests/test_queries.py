@@ -8,7 +8,6 @@ independently in Python from the same triples.
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 import subprocess
 from collections import Counter, defaultdict
@@ -21,7 +20,6 @@ from neo4j import Driver
 
 from kg import queries
 from kg.canonical import Node
-from kg.extract import SAMPLE_DIR, extract
 from kg.neo4j_server import Neo4jSettings
 from kg.queries import QueryError
 from kg.schema import EntityType, NodeKind, Predicate, RelationType
@@ -342,23 +340,11 @@ class TestHandMadeGraph:
 # Cross-checks on the sample corpus ---------------------------------------------------------------------------
 
 
-def _sample_triples(tmp_path_factory: pytest.TempPathFactory) -> list[Triple]:
-    """The sample corpus triples, extracted once per session (cached in the session's temporary directory)."""
-    cache = tmp_path_factory.getbasetemp() / "neo4j_sample.pickle"
-    if not cache.exists():
-        result = extract([SAMPLE_DIR])
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((result.records, result.nodes)))
-        tmp.replace(cache)
-    records, nodes = pickle.loads(cache.read_bytes())
-    return build_triples(records, nodes)
-
-
 @pytest.fixture(scope="class")
-def triples(tmp_path_factory: pytest.TempPathFactory, neo4j_settings: Neo4jSettings,
+def triples(sample_corpus: tuple[list[PaperRecord], dict[str, Node]], neo4j_settings: Neo4jSettings,
             neo4j_driver: Driver) -> Iterator[list[Triple]]:
     """The sample corpus triples, loaded alone in the database for one test class."""
-    triples = _sample_triples(tmp_path_factory)
+    triples = build_triples(*sample_corpus)
     clear(neo4j_driver)
     load(triples, neo4j_settings)
     yield triples
