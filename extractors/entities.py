@@ -80,6 +80,7 @@ _SPLIT_WORDS = frozenset({"test", "val", "validation", "dev", "train", "training
 _TRAILING_GENERIC = frozenset({"scheme", "schemes", "mechanism", "mechanisms", "process", "processes", "strategy",
                                "strategies", "algorithm", "algorithms", "method", "methods", "approach",
                                "approaches", "technique", "techniques", "framework", "frameworks", "paradigm"})
+_DIGIT = re.compile(r"\d")
 _COORDINATORS = frozenset({",", "and", "or", "/", "&"})
 _VERSIONED = re.compile(r".*\d")
 _MODEL_NAME = re.compile(r"-(?:[SBLHG]|XL|XXL|Tiny|Small|Base|Large|Huge|Giant|Mini|Nano)$|"
@@ -275,10 +276,26 @@ class EntityRecognizer:
 
     def _tidy(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
         """Drop one common word that heads a longer entity of the paper: a back-reference to it ("attention"
-        beside "adaptive attention", "tokenization" beside "image tokenization")."""
+        beside "adaptive attention", "tokenization" beside "image tokenization"); shorten over-qualified tasks."""
         heads = {doc[c.end - 1].lower_ for c in chosen if c.end - c.start > 1}
-        return [c for c in chosen if not (c.end - c.start == 1 and doc[c.start].is_lower and
-                                           doc[c.start].lower_ in heads and c.rule != "gazetteer")]
+        kept = [c for c in chosen if not (c.end - c.start == 1 and doc[c.start].is_lower and
+                                          doc[c.start].lower_ in heads and c.rule != "gazetteer")]
+        tasks = {doc[c.start:c.end].text.lower() for c in kept if c.type == "Task"}
+        return [self._known_task_suffix(doc, c, tasks) if c.type == "Task" else c for c in kept]
+
+    def _known_task_suffix(self, doc: Doc, task: Candidate, tasks: set[str]) -> Candidate:
+        """A task named with qualifiers before a known task keeps the known task: "Non-autoregressive End-to-End
+        Speech Recognition" -> "Speech Recognition", "NYUv2 depth estimation" -> "depth estimation"."""
+        words = [t for t in doc[task.start:task.end] if t.i == task.start or doc[t.i - 1].whitespace_]
+        for k, word in enumerate(words[1:], start=1):
+            if self.known_type(doc[task.start:word.i].text) == "Dataset":
+                return replace(task, start=word.i)  # "ImageNet classification": the dataset is its own entity
+            suffix = doc[word.i:task.end]
+            if self.known_type(suffix.text) != "Task" and suffix.text.lower() not in tasks:
+                continue
+            qualifier = doc[words[k - 1].i:word.i].text  # "3D object detection" is a task of its own
+            return replace(task, start=word.i) if k >= 2 and not _DIGIT.search(qualifier) else task
+        return task
 
     # -- candidates -------------------------------------------------------------------------------------------
 
@@ -473,7 +490,19 @@ class EntityRecognizer:
                 if cue is not None:
                     type_name, confidence = cue, 0.75
                     break
+            else:
+                type_name = self._title_head_type(doc, colon, title_end) or type_name
         yield Candidate(0, colon, type_name, "title_name", confidence)
+
+    def _title_head_type(self, doc: Doc, colon: int, title_end: int) -> str | None:
+        """Model or Method from the head noun after a title's colon: "PEPSI++: Fast and Lightweight Network for"."""
+        head = None
+        for token in doc[colon + 1:title_end]:
+            if token.is_punct or token.lower_ in ("for", "with", "via", "in", "of", "to", "on", "from", "by"):
+                break
+            head = token
+        found = _cue_type(head.lower_, self.lex, with_methods=True) if head is not None else None
+        return found if found in ("Method", "Model") else None
 
     def _acronyms(self, doc: Doc, candidates: list[Candidate]) -> Iterator[Candidate]:
         """Long forms typed as phrases; every occurrence of the short form takes the long form's type."""
@@ -629,6 +658,11 @@ def _context_cue(words: list[Word], sentence: list[Word], lex: Lexicon) -> str |
     first = next((i for i, w in enumerate(sentence) if w.start == words[0].start), index)
     if index is None or first is None:
         return None
+    before = [w.lower for w in sentence[max(0, first - 6):first]]
+    if len(before) >= 3 and before[-1] == "," and {"a", "an"} & set(before[:-2]):
+        found = _cue_type(before[-2], lex, with_methods=True)  # "a novel MoE architecture, BlockFFN"
+        if found is not None:
+            return found
     after = [w.lower for w in sentence[index + 1:index + 9]]
     if after:
         found = _cue_type(after[0], lex, with_methods=False)
@@ -638,12 +672,11 @@ def _context_cue(words: list[Word], sentence: list[Word], lex: Lexicon) -> str |
             after[0] == ":" and len(after) > 1 and not after[1].endswith("ing") and after[1] not in lex.title_verbs)
         if describes:
             for word in after[1:]:
-                if word in (".", ";", "which", "that", "to", "for", "with", "by", "on", "in", "of"):
+                if word in (".", ";", "which", "that", "as", "to", "for", "with", "by", "on", "in", "of"):
                     break
                 found = _cue_type(word, lex, with_methods=True)
                 if found is not None:
                     return found
-    before = [w.lower for w in sentence[max(0, first - 6):first]]
     while before and before[-1] in _COORDINATORS:
         before.pop()
     if before[-2:] == ["known", "as"] or before[-3:] == ["referred", "to", "as"]:
@@ -692,6 +725,9 @@ def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = Fal
             nested = k.start <= c.start and c.end <= k.end
             if nested and k.type != c.type and c.rule in ("gazetteer", "acronym:short"):
                 continue
+            if c.start <= k.start and k.end <= c.end and c.type == "Task" and k.type in ("Method", "Model") and \
+                    k.rule in ("gazetteer", "acronym:short"):
+                continue  # "LLM inference": a task named after a known model class
             clash = True
             break
         if not clash:

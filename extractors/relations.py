@@ -3,10 +3,11 @@
 Abstracts are written around one contribution, so most relations start at the paper's main proposed
 Method or Model (the name before the title's colon, else the first thing "we propose"):
 
-* addresses: main -> each Task of the paper;
+* addresses: main -> each Task of the paper, except a task only said of another Method/Model ("MLLMs excel in
+  tasks like X"): that one addresses it;
 * evaluated_on: main -> each Dataset it does not itself introduce;
 * uses: main -> the other things the paper proposes (its parts), and Methods/Models/Datasets named in sentences
-  where the paper describes its own approach ("we use X", "built on X", "X-based"), unless the sentence
+  where the paper describes its own approach ("we use X", "it combines X", "RSD's drafting uses X"), unless the sentence
   contrasts with them ("unlike X", "instead of X");
 * outperforms: the subject of "outperforms / surpasses / beats" (or the main entity when the subject is
   "we", "our method", "it") -> the Methods/Models in the object, or after "than", "over", "compared to".
@@ -39,6 +40,7 @@ _CONTRAST = re.compile(r"\b(unlike|instead of|rather than|without|in contrast to
                        r"limitations?|suffer\w*|struggle\w*|fail\w*)\b", re.I)
 _NAME_LIKE = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}|\d|^([A-Z][\w-]*\s+){1,}[A-Z][\w-]*$")
 _WE = re.compile(r"\b(we|our)\b", re.I)
+_SELF_SUBJECT = re.compile(r"\s*(it|this (method|model|approach|framework|design)|the proposed)\b", re.I)
 _COMPARE = re.compile(r"\b(than|over|compared (to|with)|relative to|versus|vs\.?|against)\b", re.I)
 
 
@@ -88,7 +90,8 @@ class RelationExtractor:
                 continue
             sentence = span.sent
             if span.label_ == "Task":
-                out.append(_rel("addresses", main, span, "main_task", 0.6))
+                owner = self._task_owner(doc, span, main, spans)
+                out.append(_rel("addresses", owner, span, "main_task" if owner is main else "subject_task", 0.6))
             elif span.label_ == "Dataset" and span.text not in proposed_texts:
                 out.append(_rel("evaluated_on", main, span, "main_dataset", 0.6))
             elif span.label_ in SYSTEMS and span.text in proposed_texts:
@@ -97,6 +100,19 @@ class RelationExtractor:
                     self._part_of_approach(doc, span, main, spans):
                 out.append(_rel("uses", main, span, "main_uses", 0.45))
         return out
+
+    def _task_owner(self, doc: Doc, task: Span, main: Span, spans: list[Span]) -> Span:
+        """Who addresses ``task``: the other Method/Model its clause is about ("MLLMs excel in tasks like X"),
+        unless the title, "we" or the main entity also speak of the task; else the main entity."""
+        key = normalize(task.text)
+        title_end = next(iter(doc.sents)).end
+        for mention in (s for s in spans if normalize(s.text) == key):
+            if mention.start < title_end or _WE.search(mention.sent.text) or \
+                    any(s.text == main.text and s.sent.start == mention.sent.start for s in spans):
+                return main
+        verb = next((t for t in task.root.ancestors if t.pos_ in ("VERB", "AUX")), None)
+        subject = self._subject_entity(verb, spans, None) if verb is not None else None
+        return subject if subject is not None and subject.text != main.text else main
 
     def _part_of_approach(self, doc: Doc, span: Span, main: Span, spans: list[Span]) -> bool:
         """Evidence that the paper builds on ``span`` rather than naming it as background.
@@ -108,10 +124,11 @@ class RelationExtractor:
         first_abstract = next((s for s in doc.sents if s.start > 0 and not s.text.isspace()), None)
         if first_abstract is not None and sentences == {first_abstract.start}:
             return False
-        main_sentences = {s.sent.start for s in spans if s.text == main.text}
+        forms = _main_forms(doc, main)
+        main_sentences = {s.sent.start for s in spans if s.text in forms}
         return len([s for s in spans if normalize(s.text) == normalize(span.text)]) > 1 or \
             bool(sentences & main_sentences) or bool(span.kb_id_) or \
-            any(_WE.search(doc[start].sent.text) for start in sentences)
+            any(_WE.search(doc[start].sent.text) or _SELF_SUBJECT.match(doc[start].sent.text) for start in sentences)
 
     def _used_in(self, sentence: Span, span: Span) -> bool:
         """``span`` is not what the sentence contrasts the approach with ("unlike X", "outperforms X")."""
@@ -191,6 +208,16 @@ def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | No
     if in_title:
         return in_title[0]
     return max(candidates, key=lambda s: (counts[normalize(s.text)], -s.start))
+
+
+def _main_forms(doc: Doc, main: Span) -> set[str]:
+    """The main entity's text and the other form of the acronym it belongs to ("RSD" for "Recursive ...")."""
+    forms = {main.text}
+    for long_start, long_end, short_start, short_end in doc._.kg_acronyms or []:
+        long, short = doc[long_start:long_end].text, doc[short_start:short_end].text
+        if main.text in (long, short):
+            forms |= {long, short}
+    return forms
 
 
 def _has_compared(verb: Token) -> bool:

@@ -36,9 +36,13 @@ def _mentions(doc: Doc) -> set[tuple[str, str]]:
     ("Autoregressive models trained with next-token prediction are compared with diffusion models for video "
      "compression.",
      {("next-token prediction", "Method"), ("diffusion models", "Method"), ("video compression", "Task")}),
-    # a framework cue after the name
+    # a framework cue after the name; an architecture cue before it
     ("We introduce FrozenSeg, a novel framework for open-vocabulary segmentation.",
      {("FrozenSeg", "Method"), ("open-vocabulary segmentation", "Task")}),
+    ("To address these challenges, we introduce a novel MoE architecture, BlockFFN, as well as its training "
+     "technique.", {("BlockFFN", "Model")}),
+    # a task named after a known model class keeps both
+    ("Our method speeds up LLM inference by 2x.", {("LLM inference", "Task"), ("LLM", "Method")}),
 ])
 def test_expected_mentions(parse: Callable[[str], Doc], abstract: str, expected: set[tuple[str, str]]) -> None:
     assert expected <= _mentions(parse(abstract))
@@ -85,3 +89,18 @@ def test_spans_carry_rule_confidence_and_gazetteer_name(parse: Callable[[str], D
     assert by_text["ImageNet"].id_ == "gazetteer" and by_text["ImageNet"].kb_id_ == "ImageNet"
     assert by_text["ConvNets"].kb_id_ == by_text["convolutional neural networks"].kb_id_
     assert all(0.0 < c <= 1.0 for c in group.attrs["confidence"])
+
+
+@pytest.mark.parametrize(("title", "task"), [
+    # qualifiers before a known task are dropped; "3D" makes a task of its own
+    ("Paraformer: Parallel Transformer for Non-autoregressive End-to-End Speech Recognition", "Speech Recognition"),
+    ("Sparse Queries for Monocular 3D Object Detection", "Monocular 3D Object Detection"),
+])
+def test_over_qualified_tasks_keep_the_known_task(parse: Callable[..., Doc], title: str, task: str) -> None:
+    tasks = {text for text, label in _mentions(parse("We study it.", title=title)) if label == "Task"}
+    assert task in tasks
+
+
+def test_a_title_name_is_typed_by_the_noun_after_the_colon(parse: Callable[..., Doc]) -> None:
+    doc = parse("We propose PEPSI++, which is fast.", title="PEPSI++: Fast and Lightweight Network for Image Inpainting")
+    assert ("PEPSI++", "Model") in _mentions(doc)

@@ -83,3 +83,21 @@ def test_without_a_proposed_method_the_title_method_is_the_head(parse: Callable[
 def test_no_relations_without_any_method(parse: Callable[..., Doc]) -> None:
     record = _record(parse, "A study", "We study semantic segmentation on Cityscapes.")
     assert record.relations == ()
+
+
+def test_background_tasks_belong_to_the_system_they_are_said_of(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "FedNano: Lightweight Federated Tuning for Multimodal Large Language Models",
+                     "Multimodal Large Language Models (MLLMs) excel in tasks like multimodal reasoning and "
+                     "cross-modal retrieval. We propose FedNano, a framework for visual question answering.")
+    heads = {tail: head for kind, head, tail in _relations(record) if kind == "addresses"}
+    assert heads["multimodal reasoning"] == "Multimodal Large Language Models"
+    assert heads["visual question answering"] == "FedNano"
+
+
+def test_a_sentence_about_the_approach_by_its_acronym_names_what_it_uses(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "Recursive Speculative Decoding: Accelerating LLM Inference via Sampling Without "
+                            "Replacement",
+                     "We propose Recursive Speculative Decoding (RSD), a novel tree-based method that samples draft "
+                     "tokens without replacement. During RSD's drafting, the tree is built by the Gumbel-Top-k "
+                     "trick that draws tokens without replacement.")
+    assert ("uses", "Recursive Speculative Decoding", "Gumbel-Top-k trick") in _relations(record)
