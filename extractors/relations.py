@@ -186,8 +186,9 @@ class RelationExtractor:
 def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | None:
     """The paper's main contribution.
 
-    Among proposed Methods and Models, ranked: the name before the title's colon, the phrase the title starts
-    with, one the title mentions, the one mentioned most, a name (acronym, CamelCase, Title Case), the first.
+    Among proposed Methods and Models, ranked: not a title slogan, the name before the title's colon, not a
+    known (gazetteer) term, the phrase the title starts with, one the title mentions, the one mentioned most, a
+    name (acronym, CamelCase, Title Case), the first.
     Without any, the Method or Model the title mentions, else the one mentioned most.
     """
     title_end = next(iter(doc.sents)).end
@@ -198,7 +199,8 @@ def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | No
     titled = {normalize(s.text) for s in spans if s.start < title_end}
     if systems:
         return min(systems, key=lambda s: (
-            not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"), s.start != 0,
+            _slogan(doc, s, counts),
+            not (s.start == 0 and s.end < title_end and doc[s.end].text == ":"), bool(s.kb_id_), s.start != 0,
             normalize(s.text) not in titled, -min(counts[normalize(s.text)], 3), not _NAME_LIKE.search(s.text),
             s.start))
     candidates = [s for s in spans if s.label_ in SYSTEMS]
@@ -208,6 +210,12 @@ def _main_entity(doc: Doc, proposed: list[Span], spans: list[Span]) -> Span | No
     if in_title:
         return in_title[0]
     return max(candidates, key=lambda s: (counts[normalize(s.text)], -s.start))
+
+
+def _slogan(doc: Doc, span: Span, counts: Counter) -> bool:
+    """A phrase the title starts with that the abstract never repeats, in any form: "Look, Compare, Decide",
+    "Learned Compression" (names such as "PixelCNN++" are one word and stay)."""
+    return span.start == 0 and " " in span.text and sum(counts[normalize(f)] for f in _main_forms(doc, span)) == 1
 
 
 def _main_forms(doc: Doc, main: Span) -> set[str]:

@@ -101,3 +101,21 @@ def test_a_sentence_about_the_approach_by_its_acronym_names_what_it_uses(parse: 
                      "tokens without replacement. During RSD's drafting, the tree is built by the Gumbel-Top-k "
                      "trick that draws tokens without replacement.")
     assert ("uses", "Recursive Speculative Decoding", "Gumbel-Top-k trick") in _relations(record)
+
+
+@pytest.mark.parametrize(("title", "abstract", "main"), [
+    # a title slogan the abstract never repeats is not the contribution's name
+    ("Look, Compare, Decide: Alleviating Hallucination in Large Vision-Language Models via Multi-View Multi-Path "
+     "Reasoning",
+     "Large Vision-Language Models (LVLMs) still suffer from hallucination problems. In this paper, we propose MVP, "
+     "a novel training-free method that reduces hallucinations. MVP significantly outperforms existing decoding "
+     "methods on POPE.", "MVP"),
+    # a known term the title starts with gives way to the new thing the paper names
+    ("Parallel Decoding via Hidden Transfer for Lossless Large Language Model Acceleration",
+     "Large language models (LLMs) are slow at inference. We propose a novel parallel decoding approach, namely "
+     "hidden transfer, which decodes multiple tokens in one forward pass. Hidden transfer outperforms Medusa.",
+     "hidden transfer"),
+])
+def test_main_entity(parse: Callable[..., Doc], title: str, abstract: str, main: str) -> None:
+    doc = parse(abstract, title=title)
+    assert [span.text for span in doc.spans["kg_main"]] == [main]
