@@ -518,7 +518,9 @@ class EntityRecognizer:
             else:
                 type_name, confidence = known.type, known.confidence
             for start, end in _occurrences(doc, doc[short_start:short_end].text):
-                yield Candidate(start, end, type_name, "acronym:short", max(confidence, 0.7))
+                other = by_span.get((start, end))  # the short form wins over its own reading ("ATM" as a name)
+                yield Candidate(start, end, type_name, "acronym:short",
+                                max(confidence, 0.7, other.confidence if other is not None else 0.0))
 
     def _type_long_form(self, doc: Doc, start: int, end: int) -> tuple[str, float] | None:
         """A long form is typed like a phrase; an untyped one is a Method only if written as a name."""
@@ -683,6 +685,8 @@ def _context_cue(words: list[Word], sentence: list[Word], lex: Lexicon) -> str |
         before = before[:-3] + ["named"] if before[-1] == "as" and before[-2] == "to" else before[:-2] + ["named"]
     while len(before) >= 2 and before[-2] in _COORDINATORS:
         before.pop(-2)
+    if len(before) >= 3 and before[-1] in ("the", "a", "an") and before[-2] in lex.naming_words:
+        before.pop()  # "an EEG encoder called the Adaptive Thinking Mapper"
     if len(before) >= 2 and before[-1] in lex.naming_words:
         found = _cue_type(before[-2], lex, with_methods=True)
         if found is not None:
@@ -705,14 +709,14 @@ def _occurrences(doc: Doc, text: str) -> Iterator[tuple[int, int]]:
 
 def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = False) -> list[Candidate]:
     """One candidate per place: longer and surer ones win (surer first when ``by_confidence``, for scored
-    candidates); a name inside a phrase of another type stays.
+    candidates; an acronym's short form over other readings of it); a name inside a phrase of another type stays.
 
     Identical texts get one type (that of the surest candidate) throughout the document.
     """
     best: dict[tuple[int, int], Candidate] = {}
     for c in candidates:
         kept = best.get((c.start, c.end))
-        if kept is None or c.confidence > kept.confidence:
+        if kept is None or (c.confidence, c.rule == "acronym:short") > (kept.confidence, kept.rule == "acronym:short"):
             best[(c.start, c.end)] = c
     ordered = sorted(best.values(), key=lambda c: (-c.confidence, -(c.end - c.start), c.start) if by_confidence
                      else (-(c.end - c.start), -c.confidence, c.start))

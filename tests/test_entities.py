@@ -41,6 +41,9 @@ def _mentions(doc: Doc) -> set[tuple[str, str]]:
      {("FrozenSeg", "Method"), ("open-vocabulary segmentation", "Task")}),
     ("To address these challenges, we introduce a novel MoE architecture, BlockFFN, as well as its training "
      "technique.", {("BlockFFN", "Model")}),
+    # "called the X": the cue before the naming word types X, and the short form follows the long form
+    ("It consists of a plug-and-play EEG encoder called the Adaptive Thinking Mapper (ATM), which is aligned with "
+     "image embeddings.", {("Adaptive Thinking Mapper", "Model"), ("ATM", "Model")}),
     # a task named after a known model class keeps both
     ("Our method speeds up LLM inference by 2x.", {("LLM inference", "Task"), ("LLM", "Method")}),
 ])
