@@ -518,9 +518,10 @@ class EntityRecognizer:
             else:
                 type_name, confidence = known.type, known.confidence
             for start, end in _occurrences(doc, doc[short_start:short_end].text):
-                other = by_span.get((start, end))  # the short form wins over its own reading ("ATM" as a name)
+                other = by_span.get((start, end))  # Method or Model: as the long form says ("ATM" of "... Mapper")
+                same_kind = other is not None and {type_name, other.type} <= {"Method", "Model"}
                 yield Candidate(start, end, type_name, "acronym:short",
-                                max(confidence, 0.7, other.confidence if other is not None else 0.0))
+                                max(confidence, 0.7, other.confidence if same_kind else 0.0))
 
     def _type_long_form(self, doc: Doc, start: int, end: int) -> tuple[str, float] | None:
         """A long form is typed like a phrase; an untyped one is a Method only if written as a name."""
