@@ -518,8 +518,9 @@ class EntityRecognizer:
             else:
                 type_name, confidence = known.type, known.confidence
             for start, end in _occurrences(doc, doc[short_start:short_end].text):
-                other = by_span.get((start, end))  # Method or Model: as the long form says ("ATM" of "... Mapper")
-                same_kind = other is not None and {type_name, other.type} <= {"Method", "Model"}
+                other = by_span.get((start, end))  # Method or Model: as the long form says ("ATM" of "... Mapper"),
+                same_kind = other is not None and {type_name, other.type} <= {"Method", "Model"} and \
+                    other.rule != "gazetteer"  # unless the short form is a known name ("ViT")
                 yield Candidate(start, end, type_name, "acronym:short",
                                 max(confidence, 0.7, other.confidence if same_kind else 0.0))
 

@@ -119,3 +119,17 @@ def test_a_sentence_about_the_approach_by_its_acronym_names_what_it_uses(parse: 
 def test_main_entity(parse: Callable[..., Doc], title: str, abstract: str, main: str) -> None:
     doc = parse(abstract, title=title)
     assert [span.text for span in doc.spans["kg_main"]] == [main]
+
+
+@pytest.mark.parametrize(("abstract", "name", "type_name"), [
+    # the long form's type reaches the short form ...
+    ("It consists of a plug-and-play EEG encoder called the Adaptive Thinking Mapper (ATM). ATM is aligned with "
+     "image embeddings.", "Adaptive Thinking Mapper", "Model"),
+    # ... unless the short form is a known name
+    ("We build on the Vision Transformer (ViT) and show that ViT scales well.", "Vision Transformer", "Model"),
+])
+def test_an_acronym_pair_is_one_entity_of_one_type(parse: Callable[..., Doc], abstract: str, name: str,
+                                                   type_name: str) -> None:
+    record = _record(parse, "A paper", abstract)
+    entity = record.entity(name)
+    assert entity is not None and entity.type.value == type_name and len(entity.aliases) == 1
