@@ -514,9 +514,11 @@ class EntityRecognizer:
                 if typed is None:
                     continue
                 type_name, confidence = typed
-                yield Candidate(long_start, long_end, type_name, "acronym:long", confidence)
             else:
                 type_name, confidence = known.type, known.confidence
+            inside = [c.confidence for c in candidates if long_start <= c.start and c.end <= long_end]
+            # the defined name wins over a known term inside it: "Sorted Speculative Decoding (S2D)"
+            yield Candidate(long_start, long_end, type_name, "acronym:long", max([confidence, *inside]))
             for start, end in _occurrences(doc, doc[short_start:short_end].text):
                 other = by_span.get((start, end))  # Method or Model: as the long form says ("ATM" of "... Mapper"),
                 same_kind = other is not None and {type_name, other.type} <= {"Method", "Model"} and \
@@ -718,7 +720,8 @@ def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = Fal
     best: dict[tuple[int, int], Candidate] = {}
     for c in candidates:
         kept = best.get((c.start, c.end))
-        if kept is None or (c.confidence, c.rule == "acronym:short") > (kept.confidence, kept.rule == "acronym:short"):
+        if kept is None or (c.confidence, c.rule.startswith("acronym:")) > \
+                (kept.confidence, kept.rule.startswith("acronym:")):
             best[(c.start, c.end)] = c
     ordered = sorted(best.values(), key=lambda c: (-c.confidence, -(c.end - c.start), c.start) if by_confidence
                      else (-(c.end - c.start), -c.confidence, c.start))

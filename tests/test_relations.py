@@ -133,3 +133,14 @@ def test_an_acronym_pair_is_one_entity_of_one_type(parse: Callable[..., Doc], ab
     record = _record(parse, "A paper", abstract)
     entity = record.entity(name)
     assert entity is not None and entity.type.value == type_name and len(entity.aliases) == 1
+
+
+def test_a_defined_name_wins_over_the_known_term_inside_it(parse: Callable[..., Doc]) -> None:
+    record = _record(parse, "S2D: Sorted Speculative Decoding For More Efficient Deployment of Nested Large "
+                            "Language Models",
+                     "Deployment of autoregressive large language models is costly. Speculative decoding (SD) is "
+                     "among the most promising approaches to speed up LLM decoding. We propose S2D, a sorted "
+                     "speculative decoding mechanism that trains one draft model for many target models.")
+    defined, known = record.entity("Sorted Speculative Decoding"), record.entity("Speculative decoding")
+    assert defined is not None and "S2D" in defined.aliases
+    assert known is not None and "SD" in known.aliases and "S2D" not in known.aliases
