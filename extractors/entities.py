@@ -81,6 +81,7 @@ _TRAILING_GENERIC = frozenset({"scheme", "schemes", "mechanism", "mechanisms", "
                                "strategies", "algorithm", "algorithms", "method", "methods", "approach",
                                "approaches", "technique", "techniques", "framework", "frameworks", "paradigm"})
 _DIGIT = re.compile(r"\d")
+_SURE = 0.8  # scored candidates at least this sure compete by length
 _COORDINATORS = frozenset({",", "and", "or", "/", "&"})
 _VERSIONED = re.compile(r".*\d")
 _MODEL_NAME = re.compile(r"-(?:[SBLHG]|XL|XXL|Tiny|Small|Base|Large|Huge|Giant|Mini|Nano)$|"
@@ -712,8 +713,9 @@ def _occurrences(doc: Doc, text: str) -> Iterator[tuple[int, int]]:
 
 
 def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = False) -> list[Candidate]:
-    """One candidate per place: longer and surer ones win (surer first when ``by_confidence``, for scored
-    candidates; an acronym's short form over other readings of it); a name inside a phrase of another type stays.
+    """One candidate per place: longer and surer ones win (when ``by_confidence``, for scored candidates: surer
+    first, all above :data:`_SURE` alike, so "real-time semantic segmentation" keeps its modifier; an acronym's
+    forms over other readings of them); a name inside a phrase of another type stays.
 
     Identical texts get one type (that of the surest candidate) throughout the document.
     """
@@ -723,8 +725,8 @@ def _resolve(doc: Doc, candidates: list[Candidate], *, by_confidence: bool = Fal
         if kept is None or (c.confidence, c.rule.startswith("acronym:")) > \
                 (kept.confidence, kept.rule.startswith("acronym:")):
             best[(c.start, c.end)] = c
-    ordered = sorted(best.values(), key=lambda c: (-c.confidence, -(c.end - c.start), c.start) if by_confidence
-                     else (-(c.end - c.start), -c.confidence, c.start))
+    ordered = sorted(best.values(), key=lambda c: (-min(c.confidence, _SURE), -(c.end - c.start), c.start)
+                     if by_confidence else (-(c.end - c.start), -c.confidence, c.start))
     chosen: list[Candidate] = []
     for c in ordered:
         clash = False

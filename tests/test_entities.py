@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from spacy.tokens import Doc
 
+from extractors.entities import Candidate, _resolve
+
 
 def _mentions(doc: Doc) -> set[tuple[str, str]]:
     return {(span.text, span.label_) for span in doc.spans["kg_entities"]}
@@ -107,3 +109,12 @@ def test_over_qualified_tasks_keep_the_known_task(parse: Callable[..., Doc], tit
 def test_a_title_name_is_typed_by_the_noun_after_the_colon(parse: Callable[..., Doc]) -> None:
     doc = parse("We propose PEPSI++, which is fast.", title="PEPSI++: Fast and Lightweight Network for Image Inpainting")
     assert ("PEPSI++", "Model") in _mentions(doc)
+
+
+@pytest.mark.parametrize(("long_confidence", "winner"), [(0.85, "discrete diffusion models"), (0.6, "diffusion models")])
+def test_sure_phrases_keep_their_modifiers(parse: Callable[[str], Doc], long_confidence: float, winner: str) -> None:
+    doc = parse("ARDMs need fewer steps than discrete diffusion models.")
+    start = next(t.i for t in doc if t.text == "discrete")
+    phrase = Candidate(start, start + 3, "Method", "phrase:method_head", long_confidence)
+    known = Candidate(start + 1, start + 3, "Method", "gazetteer", 0.97)
+    assert [doc[c.start:c.end].text for c in _resolve(doc, [known, phrase], by_confidence=True)] == [winner]
