@@ -17,7 +17,8 @@ _CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}")
 _DIGIT_LETTER = re.compile(r"(?=.*\d)(?=.*[A-Za-z])")
 _RESOLUTION = re.compile(r"\d+(x|times|\*)\d+")
 _NUMBER = re.compile(r"[\d.,]+(%|\\%)?")
-_NUMBER_WITH_UNIT = re.compile(r"\d[\d.,]*(x|X|×|times\S*|%|\\%|-?fold|[KMBT]|[KMGT]i?B|ms|MHz|GHz|FPS)\.?")
+_NUMBER_WITH_UNIT = re.compile(r"(\d[\d.,]*(x|X|×|%)?[-–~])?"  # a range: "2x-3x", "10-20%"
+                               r"\d[\d.,]*(x|X|×|times\S*|%|\\%|-?fold|[KMBT]|[KMGT]i?B|ms|MHz|GHz|FPS)\.?")
 _URL = re.compile(r"://|www\.|\.(com|org|io|net|html?)\b|github|huggingface\.co")
 _JUNK = re.compile(r"^[^\w(]|^[^(]*\)|^\w$|\([^)]*$")
 _ADJECTIVE_SUFFIX = re.compile(r"-(based|like|aware|free|specific|level|wise|oriented|driven|guided|agnostic|centric)$")
@@ -103,6 +104,8 @@ def _kind(doc: Doc, start: int, end: int, *, in_title: bool, func_words: frozens
         return Kind.NUM
     if not any(c.isalpha() for c in text) or _URL.search(text) or _JUNK.search(text) or text.lower() in func_words:
         return Kind.FUNC
+    if _ADJECTIVE_SUFFIX.search(text.lower()):
+        return Kind.ADJ  # "PC-based", "CLIP-like": describes something else
     if _CAMEL.search(text) or "++" in text or (_DIGIT_LETTER.match(text) and any(c.isupper() for c in text)):
         return Kind.NAME
     if end - start == 1 and (first.pos_ in _FUNCTION_POS or first.tag_ in ("MD", "WDT", "WP", "EX", "TO", "RB",
@@ -110,8 +113,6 @@ def _kind(doc: Doc, start: int, end: int, *, in_title: bool, func_words: frozens
         return Kind.FUNC
     if first.text[:1].isupper() and not in_title and not first.is_sent_start:
         return Kind.PROPER
-    if _ADJECTIVE_SUFFIX.search(text.lower()):
-        return Kind.ADJ
     if last.tag_ == "VBD" or (last.tag_ == "VBN" and any(c.dep_ in ("dobj", "nsubj") for c in last.children)):
         return Kind.FUNC
     if last.tag_ == "VBG":

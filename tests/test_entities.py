@@ -61,6 +61,9 @@ def test_expected_mentions(parse: Callable[[str], Doc], abstract: str, expected:
       "https://github.com/Gorilla-Lab-SCUT/PaDT"}),
     ("Our approach can achieve around 5times speedup, while the baseline introduces only 1.4timessim2times speedup.",
      {"5times", "1.4timessim2times", "approach", "baseline"}),
+    # a range with units and a "-based" adjective are no names
+    ("Our PC-based (de)compression algorithm runs 2x-3x faster than neural compression algorithms.",
+     {"2x-3x", "PC-based"}),
     # a capitalized ordinary word is not a name; evaluative adjectives are not part of a metric
     ("Paint with Words gives high image quality with comparable accuracy.", {"Paint", "Words", "high image quality"}),
 ])
