@@ -6,7 +6,7 @@ Three sources of candidates, then one overlap resolution:
 2. noun phrases over whitespace words (:mod:`extractors.words`), typed by their head word, cue words around
    them ("the X dataset", "X, a novel framework", "benchmarks named X") and the lexicon;
 3. acronyms from ``kg_acronyms``: the long form is typed like a phrase and the short form takes its type
-   wherever it occurs.
+   wherever it occurs; the acronym of an adjective ("autoregressive (AR)") counts only with its noun ("AR models").
 
 Names joined by "and", "or" or commas share the type of the surest among them.
 
@@ -213,6 +213,7 @@ class EntityRecognizer:
         else:
             candidates = self._score(doc, self.candidates(doc), self.scorer)
         candidates.extend(self._acronyms(doc, candidates))
+        candidates = self._adjective_acronyms(doc, candidates)
         chosen = self._tidy(doc, _share_list_types(doc, _resolve(doc, candidates, by_confidence=self.scorer is not None)))
         spans = [Span(doc, c.start, c.end, label=c.type, span_id=c.rule,
                       kb_id=c.canonical or self.canonical.get(doc[c.start:c.end].text.lower(), ""))
@@ -526,6 +527,20 @@ class EntityRecognizer:
                     other.rule != "gazetteer"  # unless the short form is a known name ("ViT")
                 yield Candidate(start, end, type_name, "acronym:short",
                                 max(confidence, 0.7, other.confidence if same_kind else 0.0))
+
+    def _adjective_acronyms(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """An acronym of an adjective ("autoregressive (AR)") names nothing alone: "AR" is dropped, and "AR
+        models" / "AR decoding" become Methods like "autoregressive models"."""
+        shorts = {doc[s:e].text for long_start, long_end, s, e in doc._.kg_acronyms or []
+                  if doc[long_end - 1].pos_ == "ADJ" or doc[long_end - 1].tag_ == "JJ"}
+        if not shorts:
+            return candidates
+        kept = [c for c in candidates if doc[c.start:c.end].text not in shorts]
+        for short in shorts:
+            for start, end in _occurrences(doc, short):
+                if end < len(doc) and doc[end].lower_ in self.lex.method_heads | self.lex.model_cue_words:
+                    kept.append(Candidate(start, end + 1, "Method", "acronym:adjective", 0.8))
+        return kept
 
     def _type_long_form(self, doc: Doc, start: int, end: int) -> tuple[str, float] | None:
         """A long form is typed like a phrase; an untyped one is a Method only if written as a name."""

@@ -46,6 +46,9 @@ def _mentions(doc: Doc) -> set[tuple[str, str]]:
     # "called the X": the cue before the naming word types X, and the short form follows the long form
     ("It consists of a plug-and-play EEG encoder called the Adaptive Thinking Mapper (ATM), which is aligned with "
      "image embeddings.", {("Adaptive Thinking Mapper", "Model"), ("ATM", "Model")}),
+    # the acronym of an adjective names a class only with its noun: "AR models", never "AR" alone
+    ("We introduce AiM, an autoregressive (AR) image generative model. Our best AiM model surpasses all existing AR "
+     "models of comparable parameter counts.", {("AR models", "Method")}),
     # a task named after a known model class keeps both
     ("Our method speeds up LLM inference by 2x.", {("LLM inference", "Task"), ("LLM", "Method")}),
 ])
@@ -61,6 +64,7 @@ def test_expected_mentions(parse: Callable[[str], Doc], abstract: str, expected:
       "https://github.com/Gorilla-Lab-SCUT/PaDT"}),
     ("Our approach can achieve around 5times speedup, while the baseline introduces only 1.4timessim2times speedup.",
      {"5times", "1.4timessim2times", "approach", "baseline"}),
+    ("Unlike autoregressive (AR) decoders, our model runs in parallel; AR decoding is slow.", {"AR"}),
     # a range with units and a "-based" adjective are no names
     ("Our PC-based (de)compression algorithm runs 2x-3x faster than neural compression algorithms.",
      {"2x-3x", "PC-based"}),
