@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from extractors.features import CandidateContext, dense_features, sparse_features
 from extractors.lexicon import Lexicon, load_lexicon
 from extractors.scorer import MODEL_PATH, NONE, LinearModel
-from extractors.words import Kind, Word, sentence_words
+from extractors.words import METRIC_AT, Kind, Word, sentence_words
 from kg.ids import singular
 
 TERMS_PATH = Path(__file__).parent / "gazetteers" / "terms.jsonl"
@@ -310,6 +310,9 @@ class EntityRecognizer:
                                 self.canonical.get(doc[start:end].text.lower(), ""))
 
     def _phrases(self, doc: Doc, words: list[Word], *, in_title: bool, variants: bool) -> Iterator[Candidate]:
+        for word in words:
+            if METRIC_AT.fullmatch(word.text):
+                yield Candidate(word.start, word.end, "Metric", "phrase:metric_at", 0.8)
         for run in _runs(words):
             phrase = self._trim(run, in_title=in_title)
             if phrase is None:

@@ -20,6 +20,7 @@ _NUMBER = re.compile(r"[\d.,]+(%|\\%)?")
 _NUMBER_WITH_UNIT = re.compile(r"(\d[\d.,]*(x|X|×|%)?[-–~])?"  # a range: "2x-3x", "10-20%"
                                r"\d[\d.,]*(x|X|×|times\S*|%|\\%|-?fold|[KMBT]|[KMGT]i?B|ms|MHz|GHz|FPS)\.?")
 _URL = re.compile(r"://|www\.|\.(com|org|io|net|html?)\b|github|huggingface\.co")
+METRIC_AT = re.compile(r"[A-Za-z][A-Za-z0-9-]*@(\d+|[A-Z][a-z]+)")  # "R@5", "MRR@10", "Pass@First"
 _JUNK = re.compile(r"^[^\w(]|^[^(]*\)|^\w$|\([^)]*$")
 _ADJECTIVE_SUFFIX = re.compile(r"-(based|like|aware|free|specific|level|wise|oriented|driven|guided|agnostic|centric)$")
 _EDGE_PUNCT = frozenset("()[]{},.;:!?\"'`“”‘’")
@@ -102,8 +103,9 @@ def _kind(doc: Doc, start: int, end: int, *, in_title: bool, func_words: frozens
     if text.lower() in _NUMBER_WORDS or _NUMBER.fullmatch(text) or _NUMBER_WITH_UNIT.fullmatch(text) or \
             _RESOLUTION.fullmatch(text):
         return Kind.NUM
-    if not any(c.isalpha() for c in text) or _URL.search(text) or _JUNK.search(text) or text.lower() in func_words:
-        return Kind.FUNC
+    if not any(c.isalpha() for c in text) or _URL.search(text) or _JUNK.search(text) or text.lower() in func_words \
+            or METRIC_AT.fullmatch(text):
+        return Kind.FUNC  # a metric at a cut-off ends a phrase: "TriviaQA R@5" is a dataset and a metric
     if _ADJECTIVE_SUFFIX.search(text.lower()):
         return Kind.ADJ  # "PC-based", "CLIP-like": describes something else
     if _CAMEL.search(text) or "++" in text or (_DIGIT_LETTER.match(text) and any(c.isupper() for c in text)):
