@@ -539,9 +539,10 @@ class EntityRecognizer:
         if not shorts:
             return candidates
         kept = [c for c in candidates if doc[c.start:c.end].text not in shorts]
+        nouns = self.lex.method_heads | self.lex.model_cue_words
         for short in shorts:
             for start, end in _occurrences(doc, short):
-                if end < len(doc) and doc[end].lower_ in self.lex.method_heads | self.lex.model_cue_words:
+                if end < len(doc) and doc[end].lower_ in nouns:
                     kept.append(Candidate(start, end + 1, "Method", "acronym:adjective", 0.8))
         return kept
 
