@@ -1,8 +1,9 @@
-"""Score ``kg extract`` on the development set, the check set and public gold sets (run by hand).
+"""Score ``kg extract`` on the test split, the development set and public gold sets (run by hand).
 
-    python bench/public_sets.py [--shared ../shared] [--sets dev check scierc gsap datafinder]
+    python bench/public_sets.py [--shared ../shared] [--sets test dev scierc gsap datafinder]
 
-``dev`` is ``../shared/eval``; ``check`` is ``bench/heldout`` (independently annotated sample abstracts).
+``test`` is the test split of ``bench/annotations`` (every ``*test*`` pair: abstracts no model, rule or threshold
+was chosen on); ``dev`` is ``../shared/eval``. ``KG_MODELS`` picks other trained models than the packaged ones.
 
 The sets are converted to our record schema as ``../shared/benchmarks/README.md`` says: SciERC's Material is
 Dataset and our Model counts as Method; GSAP-NER's MLModel is Model and ModelArchitecture is Method; a prediction
@@ -27,6 +28,7 @@ from kg.extract import extract
 from kg.settings import Settings
 from kg.sinks.jsonl import record_to_json, write_jsonl
 
+ANNOTATIONS = Path(__file__).parent / "annotations"
 Converted = tuple[list[dict], dict[str, dict], dict[str, set[str]], Callable[[dict], dict]]
 
 
@@ -159,28 +161,29 @@ def main() -> int:
     """Convert, extract and score each requested set; print one line per measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
-    parser.add_argument("--sets", nargs="+", default=["dev", "check", "scierc", "gsap", "datafinder"])
+    parser.add_argument("--sets", nargs="+", default=["test", "dev", "scierc", "gsap", "datafinder"])
     parser.add_argument("--tmp", type=Path, default=Path("/tmp/kg-bench"))
     args = parser.parse_args()
     scorer = _scorer(args.shared)
     args.tmp.mkdir(parents=True, exist_ok=True)
     for name in args.sets:
-        if name in ("dev", "check"):
-            folder = args.shared / "eval" if name == "dev" else Path(__file__).parent / "heldout"
-            prefix = "dev_" if name == "dev" else ""
-            result = extract([folder / f"{prefix}abstracts.jsonl"], settings=Settings())
-            gold = scorer.load(str(folder / f"{prefix}gold.jsonl"))
+        if name in ("dev", "test"):
+            pairs = [(args.shared / "eval" / "dev_abstracts.jsonl", args.shared / "eval" / "dev_gold.jsonl")] \
+                if name == "dev" else [(a, a.with_name(a.name.replace("_abstracts", "_gold")))
+                                       for a in sorted(ANNOTATIONS.glob("*test*_abstracts.jsonl"))]
+            result = extract([a for a, _ in pairs], settings=Settings())
+            gold = {k: v for _, g in pairs for k, v in scorer.load(str(g)).items()}
             report, _ = scorer.score(gold, {r.paper.id: record_to_json(r) for r in result.records})
         else:
             converter = {"scierc": scierc, "gsap": gsap, "datafinder": datafinder}[name]
             report = run(name, converter(args.shared, scorer.norm), scorer, args.tmp)
         keys = ["entities_typed", "entities_lenient"] + [k for k in report if k.startswith("type:")]
-        if name in ("dev", "check"):
-            keys += ["relations", "claims", "merge"]
+        if name in ("dev", "test"):
+            keys += ["relations", "claims", "claims_full", "merge"]
         cells = [f"{k}={report[k]['f1']:.3f}(p{report[k]['p']:.2f}/r{report[k]['r']:.2f})" for k in keys
                  if report[k]["gold"] or report[k]["pred"]]
         print(f"{name:10s} " + "  ".join(cells), flush=True)
-        if name in ("dev", "check"):
+        if name in ("dev", "test"):
             attrs = report["claim_attributes"]
             print(f"{'':10s} claim attributes: " + "  ".join(
                 f"{k}={v['accuracy']:.3f}" for k, v in attrs.items() if v["accuracy"] is not None))

@@ -12,8 +12,9 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-if not Doc.has_extension("kg_acronyms"):
-    Doc.set_extension("kg_acronyms", default=None)
+from extractors import contract
+from extractors.contract import AcronymPair
+
 
 _SHORT = re.compile(r"[A-Za-z][\w\-+./&]{0,14}")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -35,13 +36,13 @@ def make_acronym_detector(nlp: Language, name: str, max_short_len: int) -> Acron
 
 
 class AcronymDetector:
-    """Writes ``doc._.kg_acronyms``: a list of ``[long_start, long_end, short_start, short_end]`` token offsets."""
+    """Writes ``doc._.kg_acronyms``: :class:`~extractors.contract.AcronymPair` records, title pair first."""
 
     def __init__(self, *, max_short_len: int) -> None:
         self.max_short_len = max_short_len
 
     def __call__(self, doc: Doc) -> Doc:
-        pairs: list[list[int]] = []
+        pairs: list[AcronymPair] = []
         for open_tok in doc:
             if open_tok.text != "(":
                 continue
@@ -52,18 +53,18 @@ class AcronymDetector:
             before = _words_before(doc, open_tok.i)
             long_span = _long_form(before, inner.text) if self._is_short(inner.text) else None
             if long_span is not None:
-                pairs.append([long_span.start, long_span.end, inner.start, inner.end])
+                pairs.append(AcronymPair(long_span.start, long_span.end, inner.start, inner.end))
             elif before is not None and len(inner) >= 2:
                 short = _last_word(before)
                 if self._is_short(short.text) and _long_form(inner, short.text) == inner:
-                    pairs.append([inner.start, inner.end, short.start, short.end])
+                    pairs.append(AcronymPair(inner.start, inner.end, short.start, short.end))
         title_pair = self._title_pair(doc)
         if title_pair is not None and title_pair not in pairs:
             pairs.insert(0, title_pair)
-        doc._.kg_acronyms = pairs
+        contract.write(doc, contract.ACRONYMS, pairs)
         return doc
 
-    def _title_pair(self, doc: Doc) -> list[int] | None:
+    def _title_pair(self, doc: Doc) -> AcronymPair | None:
         """A title "S2D: Sorted Speculative Decoding for ..." defines its short form by the words after the colon."""
         title = next(iter(doc.sents), None)
         if title is None:
@@ -81,7 +82,7 @@ class AcronymDetector:
                 if prefix[-1].is_punct or prefix[-1].lower_ in _BREAK_WORDS:
                     break
                 if _spelled_by(prefix, reading, short) == prefix:
-                    return [start, end, 0, colon]
+                    return AcronymPair(start, end, 0, colon)
         return None
 
     def _is_short(self, text: str) -> bool:

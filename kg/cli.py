@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(handler=_eval_command)
 
+    p = commands.add_parser("train", help="rebuild every shipped model from annotated abstracts (needs .[train])")
+    p.add_argument("--data", type=Path, metavar="DIR", help="annotation pairs (default: bench/annotations)")
+    p.add_argument("--models", type=Path, metavar="DIR", help="where the models go (default: the package's)")
+    p.add_argument("--only", nargs="+", metavar="MODEL", help="rebuild only these: ner proposed relations claims")
+    p.add_argument("--max-epochs", type=int, metavar="N", help="cap the recognizer's epochs (a quick, weaker model)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(handler=_train_command)
+
     p = commands.add_parser("neo4j", help="start, stop or inspect the Neo4j server (Docker, else a local launcher)")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="data directory of the local server")
@@ -176,6 +184,18 @@ def _eval_command(args: argparse.Namespace) -> int:
         write_jsonl(args.output, rows)
     report = evaluate_files(args.gold, rows)
     print(report.format())
+    return 0
+
+
+def _train_command(args: argparse.Namespace) -> int:
+    from extractors.training.train import DATA_DIR, MODELS, train  # noqa: PLC0415 - spaCy training, only here
+    from extractors.linear import MODELS_DIR  # noqa: PLC0415
+
+    unknown = sorted(set(args.only or ()) - set(MODELS))
+    if unknown:
+        raise ConfigError(f"unknown model(s) {', '.join(unknown)}: choose from {', '.join(MODELS)}")
+    train(data=args.data or DATA_DIR, models=args.models or MODELS_DIR, only=tuple(args.only or MODELS),
+          max_epochs=args.max_epochs, log=_logger(args))
     return 0
 
 

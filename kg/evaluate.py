@@ -168,40 +168,56 @@ def _score_claims(g: dict, p: dict, preds: list[dict], golds: list[dict], matche
     pred_claims = list(p.get("claims") or [])
     used: set[int] = set()
     used_value: set[int] = set()
-    tp = tp_value = 0
+    tp = tp_value = full = 0
     for claim in pred_claims:
         for j, gold_claim in enumerate(gold_claims):
-            if j not in used and _same_value(claim.get("value"), gold_claim.get("value")) and \
-                    _unit_class(claim.get("unit")) == _unit_class(gold_claim.get("unit")):
+            if j not in used and same_value(claim.get("value"), gold_claim.get("value")) and \
+                    unit_class(claim.get("unit")) == unit_class(gold_claim.get("unit")):
                 used.add(j)
                 tp += 1
-                _claim_attributes(claim, gold_claim, preds, golds, matches, attributes)
+                full += _claim_attributes(claim, gold_claim, preds, golds, matches, attributes)
                 break
         for j, gold_claim in enumerate(gold_claims):
-            if j not in used_value and _same_value(claim.get("value"), gold_claim.get("value")):
+            if j not in used_value and same_value(claim.get("value"), gold_claim.get("value")):
                 used_value.add(j)
                 tp_value += 1
                 break
     scores["claims"].add(tp, len(pred_claims), len(gold_claims))
+    scores["claims_full"].add(full, len(pred_claims), len(gold_claims))
     scores["claims_value_only"].add(tp_value, len(pred_claims), len(gold_claims))
 
 
 def _claim_attributes(claim: dict, gold_claim: dict, preds: list[dict], golds: list[dict],
-                      matches: dict[int, int], attributes: dict[str, list[int]]) -> None:
+                      matches: dict[int, int], attributes: dict[str, list[int]]) -> bool:
+    """Count a matched claim's attributes; True when it is a whole leaderboard row (``claims_full``): the metric
+    (where gold names one), subject and dataset (the gold entity, or both absent) all agree."""
+    full = True
     if normal_form(gold_claim.get("metric")):
-        gm, pm = gold_claim.get("metric") or "", claim.get("metric") or ""
-        ok = bool(normal_form(pm)) and (normal_form(pm) == normal_form(gm) or _contains(_tokens(pm), _tokens(gm))
-                                  or _contains(_tokens(gm), _tokens(pm)))
-        attributes["metric"][0] += ok
+        right = same_metric(claim.get("metric"), gold_claim.get("metric"))
+        attributes["metric"][0] += right
         attributes["metric"][1] += 1
+        full &= right
     for field in ("subject", "dataset"):
         gold_index = _resolve(gold_claim.get(field), golds)
-        if gold_index is not None:
-            attributes[field][0] += _resolve_pred(claim.get(field), preds, matches, golds) == gold_index
-            attributes[field][1] += 1
+        if gold_index is None:
+            full &= normal_form(claim.get(field)) == normal_form(gold_claim.get(field))
+            continue
+        right = _resolve_pred(claim.get(field), preds, matches, golds) == gold_index
+        attributes[field][0] += right
+        attributes[field][1] += 1
+        full &= right
     if gold_claim.get("direction"):
         attributes["direction"][0] += claim.get("direction") == gold_claim.get("direction")
         attributes["direction"][1] += 1
+    return full
+
+
+def same_metric(predicted: str | None, gold: str | None) -> bool:
+    """The scorer's metric agreement: the same normal form, or one a whole-word part of the other."""
+    if not normal_form(predicted) or not normal_form(gold):
+        return False
+    p, g = _tokens(predicted or ""), _tokens(gold or "")
+    return normal_form(predicted) == normal_form(gold) or _contains(p, g) or _contains(g, p)
 
 
 def normal_form(text: str | None) -> str:
@@ -284,13 +300,15 @@ def _parse_value(value: Any) -> tuple[float, ...]:
     return tuple(numbers)
 
 
-def _same_value(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """The scorer's value agreement: the same numbers ("2-3" is two), scale words applied."""
     va, vb = _parse_value(a), _parse_value(b)
     return bool(va) and len(va) == len(vb) and all(
         math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9) for x, y in zip(va, vb, strict=True))
 
 
-def _unit_class(unit: str | None) -> str:
+def unit_class(unit: str | None) -> str:
+    """The scorer's unit class ("times", "fold" and "x" are one)."""
     u = (unit or "").strip().lower()
     return _UNIT_CLASS.get(u, u)
 

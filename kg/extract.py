@@ -50,13 +50,8 @@ def extract(paths: Iterable[Path], *, settings: Settings | None = None,
     records: list[PaperRecord] = []
     problems: list[ReadProblem] = []
     for paper, doc in parse(nlp, read.papers, settings, total=len(read.papers)):
-        try:
-            records.append(assemble(paper, doc))
-        except (KeyError, ValueError, IndexError) as exc:
-            path, _, line = paper.source.rpartition(":")
-            problems.append(ReadProblem(path, int(line) if line.isdigit() else None,
-                                        f"paper {paper.id!r} could not be assembled ({exc!r}); skipped"))
+        records.append(assemble(paper, doc))
         if progress is not None:
-            progress(len(records) + len(problems), len(read.papers))
+            progress(len(records), len(read.papers))
     canonical, nodes = canonicalize(records)
     return Extraction(records=canonical, nodes=nodes, read=read, problems=problems)

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.linear import MODELS_DIR
 from kg.errors import ConfigError
 from kg.settings import Settings
 from kg.types import Paper
 
-COMPONENTS = ("kg_acronyms", "kg_entities", "kg_claims", "kg_relations")
+NER_SUBDIR = "ner"
+"""The trained recognizer (``kg train``) in a models directory: a spaCy pipeline whose ``ner`` has its own tok2vec."""
+
+BASE = ("kg_title_boundary", "kg_acronyms")
+"""What every pipeline has, training included: the title as a sentence, acronym definitions."""
+
+COMPONENTS = ("kg_ner", "kg_entities", "kg_relations", "kg_claims")
+"""kg's decisions, in pipeline order, after :data:`BASE`."""
 
 FINAL_PERIOD_SUFFIXES = (r"(?<=\d[A-Za-z])\.$", r"(?<=[a-z][A-Z])\.$")
 """A sentence's final period after names such as "ImageNet-1K." or "LLaMA-2-7B." is its own token."""
-"""Our components, in pipeline order, after the model's own."""
 
 SMALL_INPUT = 128
 """Below this many papers one process is faster than starting workers."""
 
 
-def build_nlp(settings: Settings | None = None) -> Language:
+def build_nlp(settings: Settings | None = None, *, components: tuple[str, ...] = COMPONENTS) -> Language:
     """Load the model without the components kg does not use, then add kg's components.
 
+    Args:
+        settings: which spaCy model.
+        components: which of :data:`COMPONENTS` to add (training builds the base pipeline alone).
+
     Raises:
-        ConfigError: the model cannot be loaded.
+        ConfigError: the model or kg's trained recognizer cannot be loaded.
     """
     settings = settings or Settings()
     try:
@@ -39,9 +50,26 @@ def build_nlp(settings: Settings | None = None) -> Language:
             "or set KG_SPACY_MODEL") from exc
     _split_final_periods(nlp)
     nlp.add_pipe("kg_title_boundary", before="parser")
+    nlp.add_pipe("kg_acronyms")
+    models = settings.models or MODELS_DIR
     for name in COMPONENTS:
-        nlp.add_pipe(name)
+        if name not in components:
+            continue
+        if name == "kg_ner":
+            _add_recognizer(nlp, models / NER_SUBDIR)
+        else:
+            nlp.add_pipe(name, config={"model_dir": str(models)})
     return nlp
+
+
+def _add_recognizer(nlp: Language, path: Path) -> None:
+    try:
+        source = spacy.load(path)
+    except OSError as exc:
+        raise ConfigError(f"kg's entity recognizer is missing at {path}: rebuild it with `kg train`") from exc
+    if source.vocab.vectors.shape[0]:
+        nlp.vocab.vectors = source.vocab.vectors
+    nlp.add_pipe("ner", name="kg_ner", source=source)
 
 
 def _split_final_periods(nlp: Language) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from spacy.tokens import Doc
 
+from extractors import contract
+
 
 @pytest.mark.parametrize(("sentence", "pairs"), [
     ("Driven by the success of Masked Language Modeling (MLM), the realm of self-supervised learning grows.",
@@ -29,5 +31,5 @@ from spacy.tokens import Doc
 ])
 def test_pairs(parse: Callable[[str], Doc], sentence: str, pairs: list[tuple[str, str]]) -> None:
     doc = parse(sentence)
-    found = [(doc[a:b].text, doc[c:d].text) for a, b, c, d in doc._.kg_acronyms]
+    found = [(doc[p.long_start:p.long_end].text, doc[p.short_start:p.short_end].text) for p in contract.acronyms(doc)]
     assert found == pairs

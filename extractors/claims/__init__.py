@@ -1,100 +1,161 @@
-"""``kg_claims``: the numeric claims of a paper (scores, speedups, reductions, sizes, costs).
+"""``kg_claims``: the numeric claims of a paper (scores, speedups, reductions, sizes, costs), learned.
 
-A claim is a number that quantifies an outcome of the paper (see the "Numeric claims" section of
-the annotation guideline). The component is rule-based and cheap, so it can run on every abstract:
+A claim is a number that quantifies an outcome of the paper (see the "Numeric claims" section of the annotation
+guideline). Rules do what rules do well; trained models make the decisions:
 
-1. regular expressions over ``doc.text`` find numbers with their scale ("16M"), unit ("1.62times",
-   "88.5\\%", "83.4M trainable parameters") and ranges ("2x-3x", "5 to 10"), and drop numbers
-   inside names ("LLaMA-2-7B"), sizes ("256x256"), bit-widths ("8-bit") and compounds ("256-way")
-   (:mod:`~extractors.claims.numbers`);
-2. token windows around each number (mapped with ``doc.char_span``) and the dependency parse give
-   the metric, the direction, the baseline, the subject and the dataset
-   (:mod:`~extractors.claims.sentence`, :mod:`~extractors.claims.context`,
-   :mod:`~extractors.claims.attributes`);
-3. a number without a unit is kept only in a metric context ("FID of 1.94", "1.78 FID", "by 0.4"
-   after a comparison, list items after a claim), as a count of wins ("8 out of 11 metrics") or
-   as the size of a released dataset ("a dataset of 16M captions") (:mod:`~extractors.claims.reading`);
-   :mod:`~extractors.claims.document` then links the items of lists and drops repeats.
+1. the lexical scanner (:mod:`~extractors.claims.numbers`, tables in ``patterns/claims.json``) reads every number
+   with its scale, unit and range, and leaves out numbers inside names, sizes and versions
+   (:mod:`~extractors.claims.candidates`);
+2. a classifier (``models/claims.npz``) decides which numbers are claims, another (``units.npz``) their unit
+   class and a third (``directions.npz``) their direction, over :func:`~extractors.claims.features.claim_features`;
+3. rankers (``metric.npz``, ``subject.npz``, ``dataset.npz``) choose each claim's metric among the Metric
+   mentions and noun phrases around it, its subject among the paper's Methods and Models and its dataset among
+   its Datasets, or none (:func:`~extractors.claims.features.choice_features`);
+4. the baseline is the phrase after a comparison cue ("over", "than", "compared to"; ``baseline_cues``).
 
-Every word list and unit table lives in ``patterns/claims.json`` (:mod:`~extractors.claims.patterns`).
-The claims are plain dicts in ``doc._.kg_claims`` (msgpack-safe, so docs cross process boundaries).
+Writes ``doc._.kg_claims`` (:mod:`extractors.contract`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from extractors.claims.claim import _Claim
-from extractors.claims.document import extract_claims
-from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns, UnitRule
-from extractors.claims.sentence import DATASET_LABEL, METRIC_LABEL, SUBJECT_LABELS
+from extractors import contract
+from extractors.claims.candidates import NumberCandidate, number_candidates
+from extractors.claims.features import ATTRIBUTES, Choice, choice_features, choices, claim_rows, number_span
+from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns
+from extractors.contract import ClaimRecord
+from extractors.linear import MODELS_DIR, NONE, LinearModel
+from extractors.view import PaperView
 
-__all__ = ["DATASET_LABEL", "METRIC_LABEL", "PATTERNS_PATH", "SUBJECT_LABELS", "ClaimExtractor",
-           "ClaimPatterns", "UnitRule", "make_claim_extractor"]
+__all__ = ["ClaimExtractor", "ClaimModels", "make_claim_extractor"]
 
-if not Doc.has_extension("kg_claims"):
-    Doc.set_extension("kg_claims", default=None)
+CLAIM = "claim"
+YES = "yes"
+
+
+class ClaimModels:
+    """The six trained models of ``kg_claims`` (any of them may be missing before ``kg train`` has run)."""
+
+    FILES = {"claim": "claims.npz", "unit": "units.npz", "direction": "directions.npz",
+             **{attribute: f"{attribute}.npz" for attribute in ATTRIBUTES}}
+
+    def __init__(self, directory: Path) -> None:
+        self.models = {name: LinearModel.load(directory / file) for name, file in self.FILES.items()}
+
+    def get(self, name: str) -> LinearModel | None:
+        """One model by name (claim, unit, direction, metric, subject, dataset)."""
+        return self.models[name]
 
 
 @Language.factory(
     "kg_claims",
     assigns=["doc._.kg_claims"],
-    requires=["token.dep", "token.tag"],
-    default_config={"patterns_path": None, "spans_key": "kg_entities", "min_confidence": 0.0},
+    requires=["doc._.kg_entities", "token.dep"],
+    default_config={"patterns_path": None, "model_dir": None},
 )
-def make_claim_extractor(nlp: Language, name: str, patterns_path: str | None, spans_key: str,
-                         min_confidence: float) -> ClaimExtractor:
+def make_claim_extractor(nlp: Language, name: str, patterns_path: str | None, model_dir: str | None
+                         ) -> ClaimExtractor:
     """Create the component.
 
     Args:
-        nlp: The pipeline (unused; spaCy passes it to every factory).
-        name: The component's name in the pipeline.
-        patterns_path: A patterns file like ``patterns/claims.json``; None for the packaged one.
-        spans_key: The ``doc.spans`` key of the entity spans (subjects and datasets come from it).
-        min_confidence: Claims below this confidence are dropped.
-
-    Returns:
-        The component.
+        nlp: the pipeline (unused).
+        name: the component name.
+        patterns_path: a patterns file like ``patterns/claims.json``; the packaged one when None.
+        model_dir: where the trained models are; the packaged ones when None.
     """
-    path = PATTERNS_PATH if patterns_path is None else Path(patterns_path)
-    return ClaimExtractor(name, ClaimPatterns.load(path), spans_key=spans_key,
-                          min_confidence=min_confidence)
+    return ClaimExtractor(ClaimPatterns.load(Path(patterns_path) if patterns_path else PATTERNS_PATH),
+                          ClaimModels(Path(model_dir) if model_dir else MODELS_DIR))
 
 
 class ClaimExtractor:
-    """Writes the numeric claims of a Doc to ``doc._.kg_claims`` (a list of dicts)."""
+    """Writes the numeric claims of a Doc; see the module docstring."""
 
-    def __init__(self, name: str, patterns: ClaimPatterns, *, spans_key: str = "kg_entities",
-                 min_confidence: float = 0.0) -> None:
-        self.name = name
+    def __init__(self, patterns: ClaimPatterns, models: ClaimModels) -> None:
         self.patterns = patterns
-        self.spans_key = spans_key
-        self.min_confidence = min_confidence
+        self.models = models
+        model = models.get("claim")
+        self.threshold = float(model.meta.get("threshold", 0.5)) if model is not None else 0.5
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) and not doc.has_annotation("DEP"):
-            raise ValueError(f"{self.name} needs a dependency parse: put it after the parser")
-        doc._.kg_claims = [c.to_dict() for c in self.extract(doc)
-                           if c.confidence >= self.min_confidence]
+            raise ValueError("kg_claims needs a dependency parse: put it after the parser")
+        contract.write(doc, contract.CLAIMS, self.extract(doc))
         return doc
 
-    def extract(self, doc: Doc) -> list[_Claim]:
-        """All claims of the Doc, in text order (see :func:`~extractors.claims.document.extract_claims`)."""
-        return extract_claims(doc, self.patterns, self.spans_key)
+    def candidates(self, doc: Doc) -> list[NumberCandidate]:
+        """The numbers the scanner reads in the Doc."""
+        return number_candidates(doc.text, self.patterns)
 
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        """Save the patterns as ``claims.json`` in the directory ``path``."""
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "claims.json").write_text(
-            json.dumps(self.patterns.raw, indent=1, ensure_ascii=False), encoding="utf-8")
+    def extract(self, doc: Doc) -> list[ClaimRecord]:
+        """The claims of the Doc, in text order."""
+        model = self.models.get("claim")
+        if model is None:
+            return []
+        view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc))
+        candidates = self.candidates(doc)
+        rows = claim_rows(view, candidates)
+        probabilities = model.scores(rows)[:, model.labels.index(CLAIM)] if rows else []
+        out = []
+        for candidate, features, p in zip(candidates, rows, probabilities, strict=True):
+            if p >= self.threshold:
+                out.append(self._record(view, candidate, features, float(p)))
+        return out
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClaimExtractor:
-        """Load the patterns saved by :meth:`to_disk`."""
-        self.patterns = ClaimPatterns.load(Path(path) / "claims.json")
-        return self
+    def _record(self, view: PaperView, candidate: NumberCandidate, features: list[str], p: float) -> ClaimRecord:
+        span = number_span(view, candidate)
+        sentence = span.sent
+        chosen = {attribute: self.choose(view, candidate, attribute, features) for attribute in ATTRIBUTES}
+        metric = chosen["metric"]
+        return ClaimRecord(
+            value=candidate.value, number=candidate.number, unit=self._label("unit", features, candidate.unit),
+            start=candidate.start, end=candidate.end, sentence=view.sentence_of[span.start],
+            evidence_start=sentence.start_char, evidence_end=sentence.end_char,
+            metric=metric.text or None, subject=chosen["subject"].entity, dataset=chosen["dataset"].entity,
+            baseline=baseline(view, span, self.patterns.baseline_cues, self.patterns.baseline_stop_words),
+            direction=self._label("direction", features, "absolute"), rule=candidate.rule, confidence=round(p, 4))
+
+    def _label(self, name: str, features: list[str], default: str) -> str:
+        model = self.models.get(name)
+        if model is None:
+            return default
+        probabilities = model.probabilities(features)
+        return max(probabilities, key=probabilities.__getitem__)
+
+    def choose(self, view: PaperView, candidate: NumberCandidate, attribute: str, features: list[str]) -> Choice:
+        """The best-ranked value of one attribute, or the "none" choice."""
+        model = self.models.get(attribute)
+        options = choices(view, candidate, attribute)
+        if model is None or len(options) == 1:
+            return options[0]
+        scores = model.scores([choice_features(view, candidate, attribute, c, features) for c in options])
+        column = model.labels.index(YES)
+        return options[int(scores[:, column].argmax())]
+
+
+def baseline(view: PaperView, span: Span, cues: Iterable[tuple[str, ...]], stop_words: frozenset[str]) -> str | None:
+    """The phrase after a comparison cue that follows the number in its sentence: an entity mention, else up to
+    six words that are not punctuation or a clause word."""
+    doc = view.doc
+    sentence = span.sent
+    words = [t.lower_ for t in doc[span.end:sentence.end]]
+    cue_words = sorted((list(c) for c in cues), key=len, reverse=True)
+    for offset in range(len(words)):
+        cue = next((c for c in cue_words if words[offset:offset + len(c)] == c), None)
+        if cue is None:
+            continue
+        start = span.end + offset + len(cue)
+        for ms in view.mentions.values():
+            for m in ms:
+                if start <= m.start <= start + 2:
+                    return doc[m.start:m.end].text
+        end = start
+        while end < sentence.end and end - start < 6 and not doc[end].is_punct and \
+                doc[end].lower_ not in stop_words:
+            end += 1
+        return doc[start:end].text or None
+    return None

@@ -1,0 +1,63 @@
+"""Number candidates: every number the lexical scanner reads, as a possible claim.
+
+A "from A to B" change gives two candidates (roles ``from`` and ``to``); a range is one (``range``); everything
+else is ``single`` (or the scanner's kind for counts spelled in words: ``out_of``, ``sota_count``,
+``word_multiplier``). Whether a candidate is a claim, and of what, is decided later by the trained models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.claims.numbers import scan_numbers
+from extractors.claims.patterns import ClaimPatterns
+
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|org|io|net)/\S*")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberCandidate:
+    """A number of the text with the unit the scanner read.
+
+    Attributes:
+        value: the number as written.
+        number: its value (the first number of a range).
+        unit: the scanner's unit ("" when none).
+        start: first character of the value.
+        end: one past its last character.
+        tail: one past the unit words.
+        role: single, from, to, range, or a counting kind.
+        rule: the unit rule (or kind) that read it.
+        scaled: written with a scale ("16M", "2 billion").
+    """
+
+    value: str
+    number: float
+    unit: str
+    start: int
+    end: int
+    tail: int
+    role: str
+    rule: str
+    scaled: bool
+
+
+def number_candidates(text: str, patterns: ClaimPatterns) -> list[NumberCandidate]:
+    """The candidates of a text, in text order (URLs are never read)."""
+    blanked = _URL_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out: list[NumberCandidate] = []
+    for m in scan_numbers(blanked, patterns):
+        unit = m.unit.unit if m.unit is not None else ""
+        rule = m.unit.rule if m.unit is not None else m.kind
+        if m.kind == "from_to" and m.second is not None:
+            start2, end2, number2 = m.second
+            out.append(NumberCandidate(text[m.start:m.end], m.number, unit, m.start, m.end, m.end, "from", rule,
+                                       m.scaled))
+            out.append(NumberCandidate(text[start2:end2], number2, unit, start2, end2, m.tail, "to", rule,
+                                       m.scaled))
+            continue
+        role = "single" if m.kind == "number" else m.kind
+        out.append(NumberCandidate(text[m.start:m.end], m.number, unit, m.start, m.end, m.tail, role, rule,
+                                   m.scaled))
+    return sorted(out, key=lambda c: c.start)

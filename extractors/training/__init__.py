@@ -1,0 +1,1 @@
+"""``kg train``: rebuild every shipped model from the annotations in ``bench/annotations/``."""

@@ -1,0 +1,76 @@
+"""A read-only view of an annotated Doc for the learned components: sentences, entities, mentions, syntax."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from extractors.contract import EntityRecord, MentionRecord
+
+SYSTEMS = frozenset({"Method", "Model"})
+_ALLOWED = {"Dataset": ("evaluated_on", "uses"), "Task": ("addresses",), "Method": ("outperforms", "uses"),
+            "Model": ("outperforms", "uses")}
+
+
+def allowed_labels(head_type: str, tail_type: str) -> tuple[str, ...]:
+    """The relation types a pair of entity types may stand in (empty when the head is no system)."""
+    return _ALLOWED.get(tail_type, ()) if head_type in SYSTEMS else ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperView:
+    """What the pair features read of a Doc: sentences, entities and their mentions."""
+
+    doc: Doc
+    sentence_of: list[int]
+    entities: list[EntityRecord]
+    mentions: dict[int, list[MentionRecord]]
+    main: int | None
+
+    @classmethod
+    def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord]) -> PaperView:
+        """Index a Doc's records."""
+        sentence_of = [0] * len(doc)
+        for index, sentence in enumerate(doc.sents):
+            for i in range(sentence.start, sentence.end):
+                sentence_of[i] = index
+        by_entity: dict[int, list[MentionRecord]] = defaultdict(list)
+        for mention in mentions:
+            by_entity[mention.entity].append(mention)
+        systems = [e for e in entities if e.type in SYSTEMS and e.proposed]
+        main = max(systems, key=lambda e: (e.proposed_confidence, -e.id)).id if systems else None
+        return cls(doc, sentence_of, entities, dict(by_entity), main)
+
+    def sentence(self, mention: MentionRecord) -> int:
+        """Sentence index of a mention."""
+        return self.sentence_of[mention.start]
+
+    def pairs(self) -> Iterator[tuple[EntityRecord, EntityRecord, tuple[str, ...]]]:
+        """Candidate (head, tail, allowed relation types) pairs."""
+        for head in self.entities:
+            for tail in self.entities:
+                allowed = allowed_labels(head.type, tail.type)
+                if head.id != tail.id and allowed and head.id in self.mentions and tail.id in self.mentions:
+                    yield head, tail, allowed
+
+
+def dependency_path(a: Token, b: Token) -> tuple[str, str]:
+    """The dependency labels from ``a`` up to the lowest common ancestor and down to ``b``, and its lemma."""
+    up = [a, *a.ancestors]
+    down = [b, *b.ancestors]
+    positions = {t.i: k for k, t in enumerate(up)}
+    for k, token in enumerate(down):
+        if token.i in positions:
+            left = [t.dep_ for t in up[:positions[token.i]]]
+            right = [t.dep_ for t in down[:k]]
+            path = "^".join(left[:4]) + "|" + "v".join(reversed(right[:4]))
+            return path, token.lemma_.lower()
+    return "none", "none"
+
+
+def bucket(n: int) -> str:
+    """A coarse distance class."""
+    return "0" if n <= 0 else "1-2" if n <= 2 else "3-5" if n <= 5 else "6-10" if n <= 10 else "11-20" if n <= 20 else "21+"

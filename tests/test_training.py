@@ -1,0 +1,97 @@
+"""Training: gold projected onto Docs, fixed splits, linear models equal to scikit-learn's, deterministic `kg train`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+from spacy.language import Language
+
+from extractors.linear import LinearModel
+from extractors.training.corpus import fold_of, gold_spans, is_test_name, load
+from extractors.training.examples import Examples
+from extractors.training.train import _fit, train
+
+ANNOTATIONS = Path(__file__).resolve().parents[1] / "bench" / "annotations"
+
+
+@pytest.fixture(scope="module")
+def blank() -> Language:
+    return spacy.blank("en")
+
+
+def test_gold_names_become_every_occurrence(blank: Language) -> None:
+    doc = blank("Large language models (LLMs) help. A large language model and two LLMs beat GPT-4 on MMLU.")
+    gold = {"entities": [
+        {"type": "Method", "name": "Large language models", "aliases": ["LLMs"], "proposed": False},
+        {"type": "Model", "name": "GPT-4", "aliases": [], "proposed": False},
+        {"type": "Dataset", "name": "MMLU", "aliases": [], "proposed": False}]}
+    spans = [(s.text, s.label_, s.kb_id_) for s in gold_spans(doc, gold)]
+    assert spans == [("Large language models", "Method", "0"), ("LLMs", "Method", "0"),
+                     ("large language model", "Method", "0"), ("LLMs", "Method", "0"), ("GPT-4", "Model", "1"),
+                     ("MMLU", "Dataset", "2")]
+
+
+def test_longer_forms_win_overlaps(blank: Language) -> None:
+    doc = blank("We study speculative decoding and relaxed speculative decoding.")
+    gold = {"entities": [{"type": "Method", "name": "speculative decoding", "aliases": [], "proposed": False},
+                         {"type": "Method", "name": "relaxed speculative decoding", "aliases": [], "proposed": True}]}
+    assert [s.text for s in gold_spans(doc, gold)] == ["speculative decoding", "relaxed speculative decoding"]
+
+
+def test_splits_are_fixed_by_name_and_id() -> None:
+    assert is_test_name("arxiv_test_b00") and not is_test_name("arxiv_train_b00")
+    assert fold_of("2501.00001") == fold_of("2501.00001") and 0 <= fold_of("x") < 5
+    pool, test = load(ANNOTATIONS), load(ANNOTATIONS, test=True)
+    assert len(test) >= 250 and len(pool) >= 389
+    assert not {a.paper.id for a in pool} & {a.paper.id for a in test}
+
+
+@pytest.mark.parametrize("classes", [("NONE", "yes"), ("a", "b", "c")])
+def test_linear_models_give_scikit_learns_probabilities(classes: tuple[str, ...]) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from extractors.linear import HASH_BUCKETS, hashed
+    rng = np.random.default_rng(0)
+    examples = Examples()
+    for i in range(120):
+        label = classes[i % len(classes)]
+        words = [f"w{rng.integers(12)}" for _ in range(4)] + [f"cue={label}" if rng.random() < 0.7 else "noise"]
+        examples.add(words, label, f"p{i}")
+    model = _fit(examples, classes, 1.0)
+    from scipy.sparse import csr_matrix
+    indices = [hashed(r) for r in examples.rows]
+    matrix = csr_matrix((np.ones(sum(map(len, indices))), np.concatenate(indices), np.cumsum([0, *map(len, indices)])),
+                        shape=(len(indices), HASH_BUCKETS))
+    matrix.sum_duplicates()
+    reference = LogisticRegression(C=1.0, max_iter=2000, random_state=0).fit(
+        matrix, [classes.index(label) for label in examples.labels])
+    expected = reference.predict_proba(matrix[:10])
+    assert np.allclose(model.scores(examples.rows[:10]), expected, atol=2e-3)
+
+
+def test_kg_train_is_deterministic(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("sample_b0_abstracts.jsonl", "sample_b0_gold.jsonl"):
+        lines = (ANNOTATIONS / name).read_text(encoding="utf-8").splitlines()[:24]
+        (data / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        train(data=data, models=out, max_epochs=1)
+        runs.append(out)
+    for npz in sorted(p.name for p in runs[0].glob("*.npz")):
+        first, second = LinearModel.load(runs[0] / npz), LinearModel.load(runs[1] / npz)
+        assert first is not None and second is not None
+        assert np.array_equal(first.weights, second.weights) and first.meta == second.meta
+    ner_a = (runs[0] / "ner" / "ner" / "model").read_bytes()
+    ner_b = (runs[1] / "ner" / "ner" / "model").read_bytes()
+    assert ner_a == ner_b
+    precision = json.loads((runs[0] / "ner_precision.json").read_text())
+    assert set(precision) <= {"Method", "Model", "Dataset", "Task", "Metric"}
+    shutil.rmtree(tmp_path)
