@@ -67,7 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("train", help="rebuild every shipped model from annotated abstracts (needs .[train])")
     p.add_argument("--data", type=Path, metavar="DIR", help="annotation pairs (default: bench/annotations)")
     p.add_argument("--models", type=Path, metavar="DIR", help="where the models go (default: the package's)")
-    p.add_argument("--only", nargs="+", metavar="MODEL", help="rebuild only these: ner proposed relations claims")
+    p.add_argument("--only", nargs="+", metavar="MODEL",
+                   help="rebuild only these: vectors ner entities proposed relations claims")
+    p.add_argument("--corpus", type=Path, metavar="FILE", help="unlabelled abstracts for the word vectors "
+                   "(default: ../shared/corpus_arxiv/arxiv_cs_30k.jsonl.gz)")
     p.add_argument("--max-epochs", type=int, metavar="N", help="cap the recognizer's epochs (a quick, weaker model)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=_train_command)
@@ -188,14 +191,14 @@ def _eval_command(args: argparse.Namespace) -> int:
 
 
 def _train_command(args: argparse.Namespace) -> int:
-    from extractors.training.train import DATA_DIR, MODELS, train  # noqa: PLC0415 - spaCy training, only here
+    from extractors.training.train import CORPUS, DATA_DIR, MODELS, train  # noqa: PLC0415 - training, only here
     from extractors.linear import MODELS_DIR  # noqa: PLC0415
 
     unknown = sorted(set(args.only or ()) - set(MODELS))
     if unknown:
         raise ConfigError(f"unknown model(s) {', '.join(unknown)}: choose from {', '.join(MODELS)}")
     train(data=args.data or DATA_DIR, models=args.models or MODELS_DIR, only=tuple(args.only or MODELS),
-          max_epochs=args.max_epochs, log=_logger(args))
+          max_epochs=args.max_epochs, corpus=args.corpus or CORPUS, log=_logger(args))
     return 0
 
 
