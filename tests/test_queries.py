@@ -433,7 +433,7 @@ def test_every_query_file_has_a_complete_header() -> None:
 def test_parameters_are_cast_to_their_declared_types() -> None:
     bound = queries.get("leaderboard").bind({"limit": "3", "lower_is_better": "fid, latency"})
     assert bound["limit"] == 3 and bound["lower_is_better"] == ["fid", "latency"] and bound["metric"] == "FID"
-    with pytest.raises(QueryError, match="takes INTEGER values"):
+    with pytest.raises(QueryError, match="parameter limit takes a whole number, not 'many'"):
         queries.get("leaderboard").bind({"limit": "many"})
     with pytest.raises(QueryError, match="has no parameter colour"):
         queries.get("leaderboard").bind({"colour": "red"})
@@ -453,11 +453,11 @@ def test_cli_list_prints_name_and_description() -> None:
     assert {name: desc for name, desc in rows} == {n: q.description for n, q in queries.available().items()}
 
 
-def test_cli_reports_bad_input_with_exit_1() -> None:
+def test_cli_reports_bad_input_as_a_usage_error() -> None:
     result = _kg("query", "nope")
-    assert result.returncode == 1 and "kg: error: unknown query 'nope'" in result.stderr
+    assert result.returncode == 2 and "kg: error: unknown query 'nope'" in result.stderr
     result = _kg("query", "leaderboard", "--param", "limit=x")
-    assert result.returncode == 1 and "parameter limit takes INTEGER values" in result.stderr
+    assert result.returncode == 2 and "parameter limit takes a whole number, not 'x'" in result.stderr
 
 
 def _kg(*args: str) -> subprocess.CompletedProcess[str]:
