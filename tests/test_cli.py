@@ -57,7 +57,7 @@ def test_broken_records_are_reported_and_the_rest_is_processed(tmp_path: Path) -
     bad = tmp_path / "mixed.jsonl"
     bad.write_bytes((FIXTURES / "papers.jsonl").read_bytes() + b'{"id": "x", "title": "no abstract"}\n\xff\xfe\n')
     result = run("extract", str(bad), "-o", str(tmp_path / "out.jsonl"))
-    assert result.returncode == 0
+    assert result.returncode == 3  # written, with records skipped
     assert f"{bad}:4: missing field(s) abstract" in result.stderr
     assert f"{bad}:5: invalid UTF-8" in result.stderr
     assert "2 records or files skipped" in result.stderr
