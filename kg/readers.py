@@ -34,8 +34,12 @@ from kg.types import TITLE_SEPARATOR, Paper
 MAX_LINE_BYTES = 1_000_000
 """Longer lines are reported and skipped (an abstract is a few kilobytes)."""
 
-MAX_PAPER_CHARS = 100_000
-"""Longest paper text (title, a blank line, abstract) handed to the pipeline; longer papers are skipped."""
+MAX_PAPER_CHARS = 20_000
+"""Longest paper text (title, a blank line, abstract) handed to the pipeline; longer papers are skipped.
+
+Ten times the longest abstract of the sample corpus (arXiv caps abstracts at 1,920 characters). It bounds the
+time per paper: the extractors' pair and feature loops grow faster than linearly in long texts
+(``bench/robustness.py``)."""
 
 MAX_ID_CHARS = 256
 """Longest paper id (arXiv ids have about 20 characters; the database indexes ids, so they stay small)."""
