@@ -25,7 +25,6 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AnyStr
 
 from kg.errors import InputError
 from kg.ids import title_id, words
@@ -174,6 +173,8 @@ def _expand(paths: Iterable[Path], result: ReadResult) -> Iterator[Path]:
                 continue
             for entry in entries:
                 mode, problem = _mode(entry)
+                if problem is None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                    problem = "not a regular file or directory; skipped"
                 if problem is not None:
                     result.problems.append(ReadProblem(str(entry), None, problem))
                 elif stat.S_ISREG(mode):
@@ -228,7 +229,7 @@ def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
                           "no title and abstract lines found (only page chrome?)")
 
 
-def _bounded_lines(readline: Callable[[int], AnyStr], limit: int) -> Iterator[tuple[int, AnyStr | int]]:
+def _bounded_lines(readline: Callable[[int], str | bytes], limit: int) -> Iterator[tuple[int, str | bytes | int]]:
     """Numbered lines of a file; a line over ``limit`` bytes or characters is read past and given as its size."""
     number = 0
     while True:
@@ -253,7 +254,8 @@ def _lines(path: Path, encoding: str) -> Iterator[_Line]:
     binary = encoding == "utf-8"
     unit = "bytes" if binary else "characters"
     with path.open("rb") if binary else path.open(encoding=encoding) as fh:
-        lines = _bounded_lines(fh.readline, MAX_LINE_BYTES)
+        readline: Callable[[int], str | bytes] = fh.readline
+        lines = _bounded_lines(readline, MAX_LINE_BYTES)
         number = 0
         while True:
             try:
