@@ -311,8 +311,7 @@ def _query_command(args: argparse.Namespace) -> int:
 def _neo4j_settings(args: argparse.Namespace) -> Neo4jSettings:
     from kg.neo4j_server import Neo4jSettings  # noqa: PLC0415 - the driver is imported only when needed
 
-    settings = Neo4jSettings.from_env()
-    return replace(settings, uri=args.neo4j_uri) if args.neo4j_uri else settings
+    return Neo4jSettings.from_env(args.neo4j_uri)
 
 
 def _logger(args: argparse.Namespace) -> Callable[[str], None]:

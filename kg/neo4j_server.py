@@ -19,7 +19,6 @@ Environment:
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import hashlib
 import importlib.resources
@@ -42,7 +41,7 @@ from urllib.parse import urlsplit
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from kg.errors import KGError
+from kg.errors import ConfigError, KGError
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
@@ -105,20 +104,21 @@ class Neo4jSettings:
         except ValueError:
             port = -1
         if url.scheme not in _SCHEMES or not url.hostname or port == -1:
-            raise Neo4jServerError(
+            raise ConfigError(
                 f"Neo4j URI {self.uri[:80]!r} is not a Bolt URI such as {DEFAULT_URI} (schemes: "
                 f"{', '.join(sorted(_SCHEMES))}); check NEO4J_URI or --neo4j-uri"
             )
 
     @classmethod
-    def from_env(cls) -> Neo4jSettings:
-        """Reads NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD; the password defaults to the one ``start``
-        generated (``password_file()``).
+    def from_env(cls, uri: str | None = None) -> Neo4jSettings:
+        """Reads NEO4J_URI (unless ``uri`` is given), NEO4J_USER and NEO4J_PASSWORD; the password defaults to
+        the one ``start`` generated (``password_file()``).
 
         Raises:
+            ConfigError: the URI is not a Bolt URI.
             Neo4jServerError: no password is set and none was generated.
         """
-        settings = cls.from_env_unchecked()
+        settings = cls.from_env_unchecked(uri)
         if not settings.password:
             raise Neo4jServerError(
                 f"no Neo4j password: set NEO4J_PASSWORD, or run `kg neo4j start`, which generates "
@@ -127,11 +127,11 @@ class Neo4jSettings:
         return settings
 
     @classmethod
-    def from_env_unchecked(cls) -> Neo4jSettings:
+    def from_env_unchecked(cls, uri: str | None = None) -> Neo4jSettings:
         """Like ``from_env``, with an empty password when none is known (for commands that need none)."""
         env = os.environ
         return cls(
-            uri=env.get("NEO4J_URI") or DEFAULT_URI,
+            uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
             user=env.get("NEO4J_USER") or DEFAULT_USER,
             password=env.get("NEO4J_PASSWORD") or stored_password() or "",
         )
@@ -294,9 +294,7 @@ def stop() -> bool:
 def status() -> ServerStatus:
     """Reports whether the server answers and which kind of server kg started."""
     state = _local_state()
-    settings = Neo4jSettings.from_env_unchecked()
-    if state is not None:
-        settings = dataclasses.replace(settings, uri=state.uri)
+    settings = Neo4jSettings.from_env_unchecked(state.uri if state else None)
     try:
         running = _accepts(settings)
     except Neo4jServerError:
@@ -308,8 +306,7 @@ def status() -> ServerStatus:
 
 
 def _settings(uri: str | None) -> Neo4jSettings:
-    settings = Neo4jSettings.from_env()
-    return dataclasses.replace(settings, uri=uri) if uri else settings
+    return Neo4jSettings.from_env(uri)
 
 
 def _accepts(settings: Neo4jSettings) -> bool:
