@@ -73,11 +73,18 @@ def _processes(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--processes ")) from exc
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("kg")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run from a source tree)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kg", description="Knowledge graphs of ML research from paper abstracts.",
                      epilog="exit codes: 0 all read, 1 error, 2 usage, 3 some records skipped (see the warnings), "
                             "130 interrupted")
-    parser.add_argument("--version", action="version", version=f"kg {importlib.metadata.version('kg')}")
+    parser.add_argument("--version", action="version", version=f"kg {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("extract", help="extract entities, relations and claims; one record per paper")
