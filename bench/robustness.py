@@ -1,17 +1,21 @@
-"""Time per paper against its length, and what happens to an abstract over the limit (issue 13's targets).
+"""Time per paper against its length, an abstract over the limit, and how fast Ctrl-C stops a build.
 
 Builds abstracts of growing length from the sample corpus's own abstracts, runs the whole extraction of one paper
 (the pipeline and the assembly, in one process) on each, and prints seconds per paper and per 10,000 characters:
-linear time keeps the second column flat. Then times ``kg extract`` end to end on a 1 MB abstract, which the
-reader refuses with a warning before spaCy sees it.
+linear time keeps the last column flat. Then times ``kg extract`` end to end on a 1 MB abstract, which the
+reader refuses with a warning before spaCy sees it. Last, starts ``kg build`` on the sample corpus with two
+processes, sends SIGINT to its process group (as a terminal's Ctrl-C does) after each delay, and prints how long
+it took to exit and its exit code.
 
-    python bench/robustness.py [--sizes 5000 20000 50000 100000]
+    python bench/robustness.py [--sizes 5000 20000 50000 100000] [--interrupt-after 2 8 20 40]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +41,7 @@ def abstract_of(size: int, abstracts: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_500, 5_000, 10_000, MAX_PAPER_CHARS - 100])
+    parser.add_argument("--interrupt-after", type=float, nargs="+", default=[2.0, 8.0, 20.0, 40.0], metavar="S")
     args = parser.parse_args()
     abstracts = [p.abstract for p in read_papers([SAMPLE_DIR]).papers]
     nlp = build_nlp(Settings(n_process=1))
@@ -61,6 +66,18 @@ def main() -> None:
         warning = next((line for line in result.stderr.splitlines() if "warning" in line), "")
         print(f"kg extract with a {path.stat().st_size:,}-byte abstract line: exit {result.returncode} in "
               f"{seconds:.1f}s (model loading included): {warning}")
+
+        for delay in args.interrupt_after:
+            build = subprocess.Popen([sys.executable, "-m", "kg", "build", "--out", str(Path(tmp) / "out"),
+                                      "--processes", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)
+            time.sleep(delay)
+            interrupted = time.perf_counter()
+            os.killpg(build.pid, signal.SIGINT)
+            _, stderr = build.communicate()
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+            print(f"kg build interrupted after {delay:.0f}s: exit {build.returncode} in "
+                  f"{time.perf_counter() - interrupted:.2f}s, last line {last!r}")
 
 
 if __name__ == "__main__":
