@@ -39,23 +39,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         return int(args.handler(args) or ExitCode.OK)
-    except KGError as exc:
-        if exc.detail:
-            print(exc.detail.rstrip(), file=sys.stderr)
-        print(f"kg: error: {one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:  # the reader of stdout went away (kg query --list | head -1): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.ERROR
-    except Exception as exc:  # noqa: BLE001 - a bug of kg: one line, the traceback on request
+    except Exception as exc:  # noqa: BLE001 - every error is one line; a bug of kg too, its traceback on request
+        if _raised_while_stopping(exc):  # e.g. the database driver closing a connection cut by Ctrl-C
+            print("kg: interrupted", file=sys.stderr)
+            return ExitCode.INTERRUPTED
+        if isinstance(exc, KGError):
+            if exc.detail:
+                print(exc.detail.rstrip(), file=sys.stderr)
+            print(f"kg: error: {one_line(str(exc))}", file=sys.stderr)
+            return exc.exit_code
         if os.environ.get("KG_DEBUG"):
             raise
         print(f"kg: error: internal error ({type(exc).__name__}: {one_line(str(exc))[:300]}); please report it, "
               "with the traceback that KG_DEBUG=1 shows", file=sys.stderr)
         return ExitCode.ERROR
+
+
+def _raised_while_stopping(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a KeyboardInterrupt was being handled (it replaced the interrupt)."""
+    seen: set[int] = set()
+    chain: list[BaseException] = [exc]
+    while chain:
+        cause = chain.pop()
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        if id(cause) not in seen:
+            seen.add(id(cause))
+            chain += [c for c in (cause.__cause__, cause.__context__) if c is not None]
+    return False
 
 
 class _Parser(argparse.ArgumentParser):
