@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +65,30 @@ class _Found:
 
 
 @dataclass(frozen=True, slots=True)
+class DocFacts:
+    """What the entity features read of the whole Doc, computed once per Doc."""
+
+    title_end: int
+    colon: int | None
+    sentence_starts: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> DocFacts:
+        """The title's end (a character offset, -1 when there is no title), its colon and the sentence starts."""
+        title_end = doc.text.find(TITLE_SEPARATOR)
+        colon = next((t.i for t in doc if t.text == ":" and (title_end < 0 or t.idx < title_end)), None)
+        return cls(title_end, colon, [s.start for s in doc.sents])
+
+    def in_title(self, span: Span) -> bool:
+        """The span is in the title."""
+        return self.title_end < 0 or span.start_char < self.title_end
+
+    def sentence(self, token: int) -> int:
+        """Index of the sentence holding a token."""
+        return max(bisect_right(self.sentence_starts, token) - 1, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class CandidateEntity:
     """Mentions that name one thing, before the refining classifier decides on them.
 
@@ -79,9 +104,9 @@ class CandidateEntity:
     known: Term | None
     defined: bool
 
-    def features(self, doc: Doc) -> list[str]:
+    def features(self, doc: Doc, facts: DocFacts) -> list[str]:
         """The refining classifier's features (:func:`entity_features`)."""
-        return entity_features(doc, self.found, self.votes, known=self.known, defined=self.defined)
+        return entity_features(doc, facts, self.found, self.votes, known=self.known, defined=self.defined)
 
 
 @Language.factory(
@@ -235,11 +260,12 @@ class EntityAssembler:
     def group(self, doc: Doc) -> tuple[list[MentionRecord], list[EntityRecord]]:
         """The entities the refining classifier keeps, numbered by first mention, typed, with gazetteer name and
         whether the paper proposes them."""
+        facts = DocFacts.of(doc)
         kept: list[tuple[CandidateEntity, str]] = []
         for candidate in self.candidates(doc):
             type_name = max(sorted(candidate.votes), key=candidate.votes.__getitem__)
             if self.refine is not None:
-                probabilities = self.refine.probabilities(candidate.features(doc))
+                probabilities = self.refine.probabilities(candidate.features(doc, facts))
                 if probabilities[NONE] >= self.refine_threshold:
                     continue
                 type_name = max(TYPES, key=probabilities.__getitem__)
@@ -248,7 +274,7 @@ class EntityAssembler:
         entities: list[EntityRecord] = []
         for entity_id, (candidate, type_name) in enumerate(kept):
             group_mentions = [MentionRecord(f.start, f.end, entity_id, f.rule, f.confidence) for f in candidate.found]
-            probability = self._proposed(doc, type_name, group_mentions, known=candidate.known is not None,
+            probability = self._proposed(doc, facts, type_name, group_mentions, known=candidate.known is not None,
                                          defined=candidate.defined)
             entities.append(EntityRecord(id=entity_id, type=type_name, proposed=probability >= self.proposed_threshold,
                                          proposed_confidence=round(probability, 4),
@@ -256,11 +282,11 @@ class EntityAssembler:
             mentions.extend(group_mentions)
         return sorted(mentions, key=lambda m: m.start), entities
 
-    def _proposed(self, doc: Doc, type_name: str, mentions: list[MentionRecord], *, known: bool,
+    def _proposed(self, doc: Doc, facts: DocFacts, type_name: str, mentions: list[MentionRecord], *, known: bool,
                   defined: bool) -> float:
         if self.proposed is None:
             return 0.0
-        return self.proposed.probabilities(proposed_features(doc, type_name, mentions, known=known,
+        return self.proposed.probabilities(proposed_features(doc, facts, type_name, mentions, known=known,
                                                              defined=defined))["proposed"]
 
 
@@ -294,11 +320,10 @@ def _index_covering(found: list[_Found], start: int, end: int) -> int | None:
     return best[2]
 
 
-def entity_features(doc: Doc, found: list[_Found], votes: dict[str, float], *, known: Term | None,
-                    defined: bool) -> list[str]:
+def entity_features(doc: Doc, facts: DocFacts, found: list[_Found], votes: dict[str, float], *,
+                    known: Term | None, defined: bool) -> list[str]:
     """Named features of a candidate entity for the refining classifier (keep or drop, and its type): the
     recognizer's votes, the rules that found it, the gazetteer, its shape and the words around its mentions."""
-    title_end = doc.text.find(TITLE_SEPARATOR)
     spans = [doc[f.start:f.end] for f in found]
     first = spans[0]
     text = first.text
@@ -308,8 +333,8 @@ def entity_features(doc: Doc, found: list[_Found], votes: dict[str, float], *, k
         "bias", f"vote={top}", f"vote_share={round(votes[top] / total, 1)}", f"known={known.type if known else '-'}",
         f"known+vote={known.type if known else '-'}|{top}", f"defined={defined}|{top}",
         f"rules={'+'.join(sorted({f.rule for f in found}))}", f"mentions={min(len(spans), 5)}|{top}",
-        f"title={any(title_end < 0 or s.start_char < title_end for s in spans)}|{top}",
-        f"first_sentence={min(_sentence_index(first), 4)}", f"shape={_shape(text)}|{top}",
+        f"title={any(facts.in_title(s) for s in spans)}|{top}",
+        f"first_sentence={min(facts.sentence(first.start), 4)}", f"shape={_shape(text)}|{top}",
         f"words={min(len(text.split()), 5)}|{top}", f"head={first[-1].lower_}", f"head+vote={first[-1].lower_}|{top}",
         f"first_word={first[0].lower_}", f"case={'lower' if text.islower() else 'upper' if text.isupper() else 'mixed'}",
         f"head_pos={first[-1].pos_}|{top}",
@@ -323,21 +348,20 @@ def entity_features(doc: Doc, found: list[_Found], votes: dict[str, float], *, k
     return features
 
 
-def proposed_features(doc: Doc, type_name: str, mentions: list[MentionRecord], *, known: bool,
+def proposed_features(doc: Doc, facts: DocFacts, type_name: str, mentions: list[MentionRecord], *, known: bool,
                       defined: bool) -> list[str]:
     """Named features of an entity for the "proposed" classifier: where and how it is mentioned."""
-    title_end = doc.text.find(TITLE_SEPARATOR)
     spans = [doc[m.start:m.end] for m in mentions]
     first = spans[0]
     text = first.text
-    in_title = [s for s in spans if title_end < 0 or s.start_char < title_end]
-    colon = next((t.i for t in doc if t.text == ":" and (title_end < 0 or t.idx < title_end)), None)
+    in_title = [s for s in spans if facts.in_title(s)]
+    colon = facts.colon
     features = [
         "bias", f"type={type_name}", f"known={known}", f"defined={defined}",
         f"mentions={min(len(spans), 5)}", f"title={bool(in_title)}",
         f"title_lead={any(s.start == 0 for s in in_title)}",
         f"before_colon={colon is not None and any(s.end <= colon for s in in_title)}",
-        f"first_sentence={min(_sentence_index(first), 4)}",
+        f"first_sentence={min(facts.sentence(first.start), 4)}",
         f"shape={_shape(text)}", f"words={min(len(text.split()), 4)}",
         f"type+known={type_name}|{known}", f"type+title={type_name}|{bool(in_title)}",
     ]
@@ -352,11 +376,6 @@ def proposed_features(doc: Doc, type_name: str, mentions: list[MentionRecord], *
         features += [f"sent={w}" for w in ("we", "our", "propose", "introduce", "present", "novel", "new")
                      if w in lemmas]
     return features
-
-
-def _sentence_index(span: Span) -> int:
-    doc = span.doc
-    return sum(1 for s in doc.sents if s.start <= span.start) - 1
 
 
 def _shape(text: str) -> str:

@@ -30,6 +30,7 @@ class PaperView:
     mentions: dict[int, list[MentionRecord]]
     main: int | None
     noun_chunks: list[Span]
+    in_sentence: dict[int, set[int]]
 
     @classmethod
     def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord]) -> PaperView:
@@ -43,7 +44,10 @@ class PaperView:
             by_entity[mention.entity].append(mention)
         systems = [e for e in entities if e.type in SYSTEMS and e.proposed]
         main = max(systems, key=lambda e: (e.proposed_confidence, -e.id)).id if systems else None
-        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks))
+        in_sentence: dict[int, set[int]] = defaultdict(set)
+        for mention in mentions:
+            in_sentence[sentence_of[mention.start]].add(mention.entity)
+        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks), dict(in_sentence))
 
     def sentence(self, mention: MentionRecord) -> int:
         """Sentence index of a mention."""

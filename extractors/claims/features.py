@@ -217,8 +217,9 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
                      f"{prefix}|main+role={entity.id == view.main}|{candidate.role}",
                      f"{prefix}|mentions={min(len(mentions), 4)}", f"{prefix}|known={bool(entity.canonical)}",
                      f"{prefix}|in_title={view.sentence(mentions[0]) == 0}"]
-        rivals = sum(1 for e in view.entities if e.type == entity.type and e.id != entity.id and
-                     any(view.sentence(m) == view.sentence_of[span.start] for m in view.mentions.get(e.id, [])))
+        types = {e.id: e.type for e in view.entities}
+        rivals = sum(1 for e in view.in_sentence.get(view.sentence_of[span.start], ())
+                     if e != entity.id and types[e] == entity.type)
         features.append(f"{prefix}|rivals_in_sentence={min(rivals, 3)}|same={same}")
     if attribute == "metric":
         features += [f"{prefix}|root={target.root.lemma_.lower()}", f"{prefix}|root+unit={target.root.lemma_.lower()}|{unit}",

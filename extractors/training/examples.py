@@ -21,7 +21,7 @@ from extractors import contract
 from extractors.claims import CLAIM, YES
 from extractors.claims.candidates import NumberCandidate
 from extractors.claims.features import ATTRIBUTES, choice_features, choices, claim_rows
-from extractors.entities import EntityAssembler, proposed_features
+from extractors.entities import DocFacts, EntityAssembler, proposed_features
 from extractors.linear import NONE
 from extractors.relations import pair_features
 from extractors.training.corpus import Annotated, gold_records
@@ -105,12 +105,13 @@ def refine_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: Entit
         gold_forms = _gold_forms(item.gold)
         golds = item.gold.get("entities") or []
         used: set[int] = set()
+        facts = DocFacts.of(doc)
         for candidate in assembler.candidates(doc):
             forms = {normal_form(doc[f.start:f.end].text) for f in candidate.found}
             match = next((j for j, g in enumerate(gold_forms) if j not in used and g & forms), None)
             if match is not None:
                 used.add(match)
-            out.add(candidate.features(doc), golds[match]["type"] if match is not None else NONE, item.paper.id)
+            out.add(candidate.features(doc, facts), golds[match]["type"] if match is not None else NONE, item.paper.id)
     return out
 
 
@@ -121,11 +122,12 @@ def proposed_examples(prepared: Iterable[Prepared]) -> Examples:
         acronym_tokens = {i for a in contract.acronyms(p.doc) for i in (*range(a.long_start, a.long_end),
                                                                          *range(a.short_start, a.short_end))}
         golds = p.item.gold.get("entities") or []
+        facts = DocFacts.of(p.doc)
         for entity in p.view.entities:
             mentions = p.view.mentions.get(entity.id, [])
             if not mentions:
                 continue
-            row = proposed_features(p.doc, entity.type, mentions, known=bool(entity.canonical),
+            row = proposed_features(p.doc, facts, entity.type, mentions, known=bool(entity.canonical),
                                     defined=any(m.start in acronym_tokens for m in mentions))
             gold = p.gold_of.get(entity.id)
             proposed = gold is not None and bool(golds[gold].get("proposed"))

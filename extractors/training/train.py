@@ -4,8 +4,8 @@
 
 1. The training pool (every annotation pair not named ``*test*``) is parsed once by the base pipeline.
 2. Word vectors are trained (floret) on unlabelled abstracts, by default the 30,000 arXiv abstracts of
-   ``../shared/corpus_arxiv``; without ``vectors`` in ``--only`` the vectors of the recognizer already in
-   ``--models`` (else of the packaged one) are reused.
+   ``../shared/corpus_arxiv`` (minus any abstract reserved for the hidden evaluation); without ``vectors`` in
+   ``--only`` the vectors of the recognizer already in ``--models`` (else of the packaged one) are reused.
 3. The entity recognizer (``models/ner``, vectors included) is trained with ``spacy train`` from
    ``training/ner.cfg`` on folds 1-4; fold 0 picks the best checkpoint and measures each label's precision
    (``ner_precision.json``, the mentions' confidence). It trains in a process of its own, beside step 4.
@@ -144,16 +144,22 @@ def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out:
     log(f"train: done in {time.perf_counter() - started:.0f} s")
 
 
-def _refuse_reserved(pool: list[Annotated]) -> None:
-    """Stop when an abstract is reserved for the hidden evaluation (``../shared/eval/reserved.py``, when present)."""
-    checker = RESERVED
-    if not checker.exists():
-        return
-    spec = importlib.util.spec_from_file_location("reserved", checker)
+def _reserved_check() -> Callable[[str, str], bool]:
+    """``is_reserved(title, abstract)`` of ``../shared/eval/reserved.py`` (abstracts of the hidden evaluation), or
+    a check that reserves nothing when that file is absent."""
+    if not RESERVED.exists():
+        return lambda title, abstract: False
+    spec = importlib.util.spec_from_file_location("reserved", RESERVED)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    reserved = [item.paper.source for item in pool if module.is_reserved(item.paper.title, item.paper.abstract)]
+    return module.is_reserved
+
+
+def _refuse_reserved(pool: list[Annotated]) -> None:
+    """Stop when an annotated abstract is reserved for the hidden evaluation."""
+    is_reserved = _reserved_check()
+    reserved = [item.paper.source for item in pool if is_reserved(item.paper.title, item.paper.abstract)]
     if reserved:
         raise ConfigError(f"{len(reserved)} annotated abstracts are reserved for the hidden evaluation and may not "
                           f"be trained on: {', '.join(reserved[:5])}")
@@ -187,8 +193,10 @@ def _train_vectors(nlp: spacy.Language, corpus: Path, target: Path, log: Callabl
     with tempfile.TemporaryDirectory(prefix="kg-floret-") as tmp:
         text = Path(tmp) / "tokens.txt"
         with opener(corpus, "rt", encoding="utf-8") as source, text.open("w", encoding="utf-8") as out:
+            is_reserved = _reserved_check()
             records = (json.loads(line) for line in source if line.strip())
-            papers = (f"{r.get('title', '')}\n\n{r.get('abstract', '')}" for r in records)
+            papers = (f"{r.get('title', '')}\n\n{r.get('abstract', '')}" for r in records
+                      if not is_reserved(r.get("title", ""), r.get("abstract", "")))
             lines = 0
             for doc in nlp.tokenizer.pipe(papers, batch_size=256):
                 out.write(" ".join(t.text for t in doc if not t.is_space) + "\n")
