@@ -101,8 +101,8 @@ def test_the_type_is_the_confidence_weighted_vote(assemble_entities: Callable[..
 
 
 @pytest.mark.parametrize(("abstract", "expected"), [
-    ("We fine-tune BERT and RoBERTa on the GLUE benchmark and report accuracy.",
-     {("BERT", "Model"), ("RoBERTa", "Model"), ("GLUE", "Dataset"), ("accuracy", "Metric")}),
+    ("We fine-tune BERT and RoBERTa on the GLUE benchmark.",
+     {("BERT", "Model"), ("RoBERTa", "Model"), ("GLUE", "Dataset")}),
     ("Our detector improves object detection on COCO, measured by mAP.",
      {("object detection", "Task"), ("COCO", "Dataset"), ("mAP", "Metric")}),
 ])
