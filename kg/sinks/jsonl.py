@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -67,7 +68,7 @@ def triple_from_json(row: dict[str, Any]) -> Triple:
 
 
 def read_triples(path: Path) -> list[Triple]:
-    """The triples of a ``triples.jsonl`` file written by ``kg build``.
+    """The triples of a ``triples.jsonl`` (or ``triples.jsonl.gz``) file written by ``kg build``.
 
     Unlike paper inputs, a broken line is not skipped: a graph re-exported without some of its triples would
     look complete and be wrong.
@@ -77,7 +78,7 @@ def read_triples(path: Path) -> list[Triple]:
     """
     triples = []
     try:
-        with path.open(encoding="utf-8") as fh:
+        with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")) as fh:
             for number, line in enumerate(fh, start=1):
                 try:
                     triples.append(triple_from_json(json.loads(line)))
@@ -86,8 +87,8 @@ def read_triples(path: Path) -> list[Triple]:
                     raise InputError(f"{path}:{number}: not a triple: {reason}") from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: invalid UTF-8") from exc
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: invalid UTF-8 or a broken gzip stream") from exc
     return triples
 
 
