@@ -104,9 +104,9 @@ class ExtractionCache:
             The keys found (a previous cache that cannot be read counts as empty).
         """
         keys = [self.key(p) for p in papers]
-        if self.previous is None or not self.previous.is_file():
-            return set()
         db = self.db
+        if self.previous is None or not self.previous.is_file() or self.previous.resolve() == self.path.resolve():
+            return {row[0] for row in db.execute("SELECT key FROM records")}
         try:
             db.execute("CREATE TEMP TABLE wanted (key TEXT PRIMARY KEY)")
             db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
