@@ -23,7 +23,7 @@ from kg.readers import ReadProblem, ReadResult
 from kg.settings import Settings
 from kg.sinks import neo4j as neo4j_sink
 from kg.sinks.html import write_site
-from kg.sinks.jsonl import read_triples, record_to_json, triple_to_json
+from kg.sinks.jsonl import iter_triples, read_triples, record_to_json, triple_to_json
 from kg.sinks.ntriples import NTriplesWriter, open_text
 from kg.sinks.rdf import serialize, to_graph, write_rdf_companions
 from kg.triples import paper_triples
@@ -252,8 +252,23 @@ def _write_streamed(records: Iterator[PaperRecord], keys: list[str], nodes: dict
 
 def load_neo4j(report: BuildReport, out_dir: Path, neo4j: Neo4jSettings, *, log: Callable[[str], None],
                skipped: Callable[[str], None], prune: bool = False, bulk: bool = False) -> None:
-    """Load a written build's triples into Neo4j."""
-    triples = read_triples(out_dir / report.outputs["triples"])
+    """Load a written build's triples into Neo4j, streamed from its triples file.
+
+    Args:
+        report: the build.
+        out_dir: where it was written.
+        neo4j: the server.
+        log: receives progress lines.
+        skipped: receives one ``FILE:LINE: reason`` line per row the database rejected.
+        prune: also remove the papers the database holds that this build does not.
+        bulk: load an empty database through the bulk path (:mod:`kg.sinks.neo4j_bulk`).
+    """
+    triples = iter_triples(out_dir / report.outputs["triples"])
     sources = {paper.id: paper.source for paper in report.read.papers}
-    result = neo4j_sink.load(triples, neo4j, log=log, sources=sources, skipped=skipped)
+    if bulk:
+        from kg.sinks.neo4j_bulk import bulk_load  # noqa: PLC0415
+
+        result = bulk_load(triples, neo4j, work=out_dir, log=log)
+    else:
+        result = neo4j_sink.load(triples, neo4j, log=log, sources=sources, skipped=skipped, prune=prune)
     log(f"neo4j {neo4j.uri}: {result.summary()}")
