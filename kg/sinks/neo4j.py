@@ -444,7 +444,7 @@ def load(triples: Iterable[Triple], settings: Neo4jSettings, *, batch_size: int 
                 planned += len(batches)
                 for batch in batches:
                     done += 1
-                    writer.write(batch, f"batch {done}")
+                    writer.write(batch, f"batch {done}/{planned}")
                     if progress is not None:
                         progress(done, planned)
                 count += len(chunk)
