@@ -11,7 +11,8 @@ import importlib.metadata
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -20,13 +21,14 @@ from tqdm import tqdm
 
 from kg.errors import ConfigError, ExitCode, KGError, SkippedError, UsageError, one_line
 from kg.evaluate import evaluate_files
-from kg.extract import SAMPLE_DIR, Extraction, extract_papers
+from kg.extract import SAMPLE_DIR, Extraction, extract_papers, extract_records
 from kg.ids import DEFAULT_BASE_IRI, check_base_iri
 from kg.readers import read_papers
 from kg.settings import MAX_PROCESSES, Settings, bounded_int
 from kg.sinks.jsonl import read_triples, record_to_json, write_jsonl
 
 if TYPE_CHECKING:
+    from kg.build import Engine
     from kg.neo4j_server import Neo4jSettings
 
 
@@ -114,9 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="inputs; default: the bundled sample corpus")
     p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output directory (default: out/)")
     _base_iri(p)
+    p.add_argument("--rdf", type=_rdf_formats, default=["nt"], metavar="FORMATS",
+                   help="RDF serializations, comma-separated from nt, ttl, jsonld (default: nt; nt is always written)")
+    p.add_argument("--site", action=argparse.BooleanOptionalAction, default=None,
+                   help="write the HTML site (default: for builds of at most 2,000 papers)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where extraction runs: this machine's processes (default) or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster of "
+                                                          "--processes workers)")
     p.add_argument("--neo4j", action="store_true", help="also load the graph into Neo4j (NEO4J_URI, NEO4J_USER, "
                                                         "NEO4J_PASSWORD)")
     p.add_argument("--neo4j-uri", metavar="URI", help="Bolt URI to load into (implies --neo4j)")
+    p.add_argument("--prune", action="store_true", help="remove from Neo4j the papers not in this build (implies "
+                                                        "--neo4j)")
+    p.add_argument("--bulk", action="store_true", help="load an empty database through the bulk path (implies "
+                                                       "--neo4j)")
     _common(p)
     p.set_defaults(handler=_build_command)
 
@@ -162,6 +176,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     p.set_defaults(handler=_export_rdf_command)
     return parser
+
+
+def _rdf_formats(text: str) -> list[str]:
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"nt", "ttl", "jsonld"})
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"choose from nt, ttl, jsonld, not {text[:40]!r}")
+    return ["nt", *(f for f in dict.fromkeys(formats) if f != "nt")]
 
 
 def _base_iri(p: argparse.ArgumentParser) -> None:
@@ -245,33 +267,69 @@ def _extract_command(args: argparse.Namespace) -> int:
 
 
 def _build_command(args: argparse.Namespace) -> int:
-    from kg.build import build, staged  # noqa: PLC0415 - the build imports every sink; extract and eval need none
+    from kg.build import build, load_neo4j, staged  # noqa: PLC0415 - the build imports every sink
 
     started = time.perf_counter()
-    neo4j = _neo4j_settings(args) if args.neo4j or args.neo4j_uri else None
+    neo4j = _neo4j_settings(args) if args.neo4j or args.neo4j_uri or args.prune or args.bulk else None
+    settings = _settings(args)
     rejected: list[str] = []
 
     def reject(problem: str) -> None:
         rejected.append(problem)
         _warn(args, [problem])
 
+    read = read_papers(args.paths or [SAMPLE_DIR])
+    _warn(args, [str(problem) for problem in read.problems])
     with staged(args.out) as staging:
-        result = _run_extraction(args, args.paths or [SAMPLE_DIR])
-        outputs = build(result, staging, log=_logger(args), base_iri=args.base_iri, neo4j=neo4j, skipped=reject)
-    _report(args, f"kg: {result.summary()}" + (f"; {len(rejected)} rejected by Neo4j" if rejected else ""))
-    for name, path in outputs.items():
+        with _progress_bar(args) as progress:
+            report = build(read, staging, engine=_engine(args, settings, progress), settings=settings,
+                           log=_logger(args), previous=args.out if args.out.is_dir() else None,
+                           base_iri=args.base_iri, rdf=tuple(args.rdf), site=args.site)
+        _warn(args, [str(problem) for problem in report.problems])
+        if neo4j is not None:
+            load_neo4j(report, staging, neo4j, log=_logger(args), skipped=reject, prune=args.prune, bulk=args.bulk)
+    _report(args, f"kg: {report.summary()}" + (f"; {len(rejected)} rejected by Neo4j" if rejected else ""))
+    for name, path in report.outputs.items():
         _report(args, f"  {name:10s} {args.out / path}")
     _report(args, f"kg: done in {time.perf_counter() - started:.1f}s")
-    return ExitCode.SKIPPED if rejected else _skipped(result)
+    return ExitCode.SKIPPED if rejected or read.problems or report.problems else ExitCode.OK
+
+
+@contextmanager
+def _progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int], None]]:
+    bar = tqdm(desc="papers", unit="paper", disable=True if args.quiet else None, file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        bar.close()
+
+
+def _engine(args: argparse.Namespace, settings: Settings, progress: Callable[[int, int], None]) -> Engine:
+    """The extraction of papers the cache lacks: this machine's processes, or a Dask cluster."""
+    if args.engine == "dask":
+        from kg.dask_engine import dask_records  # noqa: PLC0415 - Dask is imported only when asked for
+
+        return lambda papers: dask_records(papers, settings=settings, scheduler=args.scheduler, progress=progress,
+                                           log=_logger(args))
+    if args.scheduler:
+        raise UsageError("--scheduler needs --engine dask")
+    return lambda papers: extract_records(papers, settings=settings, progress=progress)
 
 
 def _export_rdf_command(args: argparse.Namespace) -> int:
     from kg.sinks.rdf import serialize, to_graph  # noqa: PLC0415 - rdflib is needed by this command only
 
     started = time.perf_counter()
+    from kg.build import earlier_file  # noqa: PLC0415
+
     output = args.output or args.out / f"graph.{args.format}"
     _output_file(output)
-    triples = read_triples(args.out / "triples.jsonl")
+    triples = read_triples(earlier_file(args.out, "triples.jsonl") or args.out / "triples.jsonl")
     graph = to_graph(triples, base=args.base_iri)
     serialize(graph, output, args.format)
     _report(args, f"kg: wrote {len(graph)} RDF triples ({len(triples)} triples with their provenance) to {output} "

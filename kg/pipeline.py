@@ -108,7 +108,7 @@ def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = No
     batches = minibatch(papers, settings.batch_size)
     if n_process == 1:
         for batch in batches:
-            yield from zip(batch, _parse_batch(nlp, [paper.text for paper in batch]), strict=True)
+            yield from zip(batch, parse_batch(nlp, [paper.text for paper in batch]), strict=True)
         return
     batches = list(batches)
     texts = ([paper.text for paper in batch] for batch in batches)
@@ -117,7 +117,8 @@ def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = No
             yield paper, Doc(nlp.vocab).from_bytes(result) if isinstance(result, bytes) else result
 
 
-def _parse_batch(nlp: Language, texts: list[str]) -> list[Doc | ParseFailure]:
+def parse_batch(nlp: Language, texts: list[str]) -> list[Doc | ParseFailure]:
+    """Docs of a batch of texts; if the batch raises, each text is parsed alone so only the bad one fails."""
     try:
         return list(nlp.pipe(texts, batch_size=len(texts)))
     except Exception:  # noqa: BLE001 - a paper broke the batch: parse one by one to skip only that paper
@@ -133,4 +134,4 @@ def _parse_one(nlp: Language, text: str) -> Doc | ParseFailure:
 
 def _parse_to_bytes(nlp: Language, texts: list[str]) -> list[bytes | ParseFailure]:
     """In a worker: the batch's Docs serialized (with their extension attributes) for the parent."""
-    return [doc.to_bytes() if isinstance(doc, Doc) else doc for doc in _parse_batch(nlp, texts)]
+    return [doc.to_bytes() if isinstance(doc, Doc) else doc for doc in parse_batch(nlp, texts)]

@@ -4,8 +4,10 @@ Two layouts are read into one :class:`~kg.types.Paper` type:
 
 * captures of daily paper listing pages (``.txt``): page chrome, then a title line and an abstract line
   per paper; the first title may be glued to "Subscribe";
-* JSON Lines (``.jsonl``, ``.json``) with ``id``, ``title`` and ``abstract`` (the arXiv metadata layout);
-  other fields are kept in :attr:`Paper.extra`.
+* JSON Lines (``.jsonl``, ``.json``) in the layouts of :mod:`kg.layouts`: the arXiv metadata snapshot
+  (``abstract``) or API (``summary``), OpenAlex works (``abstract_inverted_index``) and Semantic Scholar papers
+  (``paperId``); other fields are kept in :attr:`Paper.extra`;
+* arXiv API responses (``.xml``, ``.atom``): Atom entries, read by :mod:`kg.atom`.
 
 A broken file or record (empty, binary, invalid UTF-8, missing fields, an over-long line, a paper over the
 limits below, a duplicate id, an unreadable directory, a broken link) becomes a :class:`ReadProblem`;
@@ -25,7 +27,10 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from kg import layouts
+from kg.atom import entry_id, read_entries
 from kg.errors import InputError
 from kg.ids import title_id, words
 from kg.types import TITLE_SEPARATOR, Paper
@@ -48,6 +53,7 @@ MAX_JSON_DEPTH = 32
 
 CAPTURE_SUFFIXES = frozenset({".txt"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson"})
+ATOM_SUFFIXES = frozenset({".xml", ".atom"})
 
 _CHROME = re.compile(
     r"(Get trending papers in your email inbox( once a day)?!|Subscribe|new|Daily Papers"
@@ -155,7 +161,7 @@ def read_papers(paths: Iterable[Path]) -> ReadResult:
 
 def _expand(paths: Iterable[Path], result: ReadResult) -> Iterator[Path]:
     """The input files of ``paths``; every path that cannot be used is reported in ``result``."""
-    suffixes = CAPTURE_SUFFIXES | JSONL_SUFFIXES
+    suffixes = CAPTURE_SUFFIXES | JSONL_SUFFIXES | ATOM_SUFFIXES
     for path in paths:
         mode, problem = _mode(path)
         if problem is not None:
@@ -180,7 +186,7 @@ def _expand(paths: Iterable[Path], result: ReadResult) -> Iterator[Path]:
                 elif stat.S_ISREG(mode):
                     yield entry
             if not entries:
-                result.problems.append(ReadProblem(str(path), None, "directory holds no .txt or .jsonl files"))
+                result.problems.append(ReadProblem(str(path), None, "directory holds no .txt, .jsonl or .xml files"))
 
 
 def _mode(path: Path) -> tuple[int, str | None]:
@@ -220,12 +226,14 @@ def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
         yield ReadProblem(str(path), None, f"binary file (NUL bytes), not text{hint}; skipped")
         return
     jsonl = path.suffix.lower() in JSONL_SUFFIXES or text.lstrip().startswith("{")
+    atom = not jsonl and (path.suffix.lower() in ATOM_SUFFIXES or text.lstrip().startswith("<?xml"))
     found = False
-    for item in (_read_jsonl if jsonl else _read_capture)(path, encoding):
+    for item in (_read_atom if atom else _read_jsonl if jsonl else _read_capture)(path, encoding):
         found = True
         yield item
     if not found:
-        yield ReadProblem(str(path), None, "no records found (only blank lines)" if jsonl else
+        yield ReadProblem(str(path), None, "no <entry> elements found (not an arXiv API response?)" if atom else
+                          "no records found (only blank lines)" if jsonl else
                           "no title and abstract lines found (only page chrome?)")
 
 
@@ -335,11 +343,28 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def _record_problem(record: dict) -> str | None:
-    """Why a JSON object is not a paper, or None."""
-    missing = [name for name in ("id", "title", "abstract") if record.get(name) in (None, "")]
+def _fields(record: dict) -> tuple[dict[str, Any], str | None]:
+    """The id, title and abstract of a JSON object in any layout of :mod:`kg.layouts`, or why it has none."""
+    found = {role: layouts.pick(record, names) for role, names in (
+        ("id", layouts.ID_FIELDS), ("title", layouts.TITLE_FIELDS), ("abstract", layouts.ABSTRACT_FIELDS))}
+    missing = [role for role, hit in found.items() if hit is None]
+    if {"title", "abstract"} <= set(missing):
+        return {}, f"unknown record layout: looked for {layouts.looked_for()}; skipped"
     if missing:
-        return f"missing field(s) {', '.join(missing)}; skipped"
+        return {}, f"missing field(s) {', '.join(missing)} (looked for {layouts.looked_for()}); skipped"
+    fields = {role: hit[1] for role, hit in found.items() if hit is not None}
+    fields["_names"] = [hit[0] for hit in found.values() if hit is not None]
+    id_name, abstract_name = fields["_names"][0], fields["_names"][2]
+    fields["id"] = layouts.paper_id(id_name, fields["id"])
+    try:
+        fields["abstract"] = layouts.abstract_text(abstract_name, fields["abstract"])
+    except ValueError as exc:
+        return {}, f"{exc}; skipped"
+    return fields, None
+
+
+def _record_problem(record: dict[str, Any]) -> str | None:
+    """Why the id, title and abstract of a record are not a paper, or None."""
     wrong = [name for name in ("title", "abstract") if not isinstance(record[name], str)]
     if wrong:
         return f"field(s) {', '.join(wrong)} must be text; skipped"
@@ -381,13 +406,33 @@ def _read_jsonl(path: Path, encoding: str) -> Iterator[Paper | ReadProblem]:
         if not isinstance(record, dict):
             yield ReadProblem(str(path), line.number, f"expected a JSON object, got {type(record).__name__}; skipped")
             continue
-        problem = _record_problem(record)
-        title, abstract = (clean_text(record["title"]), clean_text(record["abstract"])) if problem is None else ("", "")
+        fields, problem = _fields(record)
+        problem = problem or _record_problem(fields)
+        title, abstract = (clean_text(fields["title"]), clean_text(fields["abstract"])) if problem is None else ("", "")
         if problem is None and (not title or not abstract):
             problem = "title or abstract is blank; skipped"
         problem = problem or _size_problem(title, abstract)
         if problem is not None:
             yield ReadProblem(str(path), line.number, problem)
             continue
-        extra = {k: v for k, v in record.items() if k not in ("id", "title", "abstract")}
-        yield Paper(id=str(record["id"]), title=title, abstract=abstract, source=f"{path}:{line.number}", extra=extra)
+        extra = {k: v for k, v in record.items() if k not in fields["_names"]}
+        yield Paper(id=str(fields["id"]), title=title, abstract=abstract, source=f"{path}:{line.number}", extra=extra)
+
+
+def _read_atom(path: Path, encoding: str) -> Iterator[Paper | ReadProblem]:
+    """One paper per Atom ``<entry>`` with ``id``, ``title`` and ``summary`` (the arXiv API layout)."""
+    del encoding  # the XML declaration says it; expat reads it
+    for entry in read_entries(path):
+        if entry.error:
+            yield ReadProblem(str(path), entry.line, entry.error)
+            return
+        fields = {"id": entry_id(entry.fields.get("id", "")), "title": clean_text(entry.fields.get("title", "")),
+                  "abstract": clean_text(entry.fields.get("summary", ""))}
+        missing = [name for name in ("id", "title", "abstract") if not fields[name]]
+        problem = (f"entry without {', '.join(missing)} (looked for <id>, <title>, <summary>); skipped" if missing
+                   else _record_problem(fields) or _size_problem(fields["title"], fields["abstract"]))
+        if problem is not None:
+            yield ReadProblem(str(path), entry.line, problem)
+            continue
+        yield Paper(id=fields["id"], title=fields["title"], abstract=fields["abstract"],
+                    source=f"{path}:{entry.line}")

@@ -197,4 +197,4 @@ def test_the_whole_corpus_builds_with_one_line_per_problem_and_every_good_record
     records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     survivors = set().union(*(ids for _, _, ids in STATIC)) | GOOD_IDS
     assert {r["id"] for r in records} == survivors
-    assert (out / "site" / "index.html").is_file() and (out / "graph.ttl").is_file()
+    assert (out / "site" / "index.html").is_file() and (out / "graph.nt").is_file()

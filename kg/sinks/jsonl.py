@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def triple_from_json(row: dict[str, Any]) -> Triple:
 
 
 def read_triples(path: Path) -> list[Triple]:
-    """The triples of a ``triples.jsonl`` file written by ``kg build``.
+    """The triples of a ``triples.jsonl`` (or ``triples.jsonl.gz``) file written by ``kg build``.
 
     Unlike paper inputs, a broken line is not skipped: a graph re-exported without some of its triples would
     look complete and be wrong.
@@ -75,20 +76,28 @@ def read_triples(path: Path) -> list[Triple]:
     Raises:
         InputError: the file cannot be read or a line is not a triple (``FILE:LINE: reason``).
     """
-    triples = []
+    return list(iter_triples(path))
+
+
+def iter_triples(path: Path) -> Iterator[Triple]:
+    """The triples of a build's triples file, one at a time (see :func:`read_triples`).
+
+    Raises:
+        InputError: the file cannot be read or a line is not a triple (``FILE:LINE: reason``).
+    """
     try:
-        with path.open(encoding="utf-8") as fh:
+        with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")) as fh:
             for number, line in enumerate(fh, start=1):
                 try:
-                    triples.append(triple_from_json(json.loads(line)))
+                    triple = triple_from_json(json.loads(line))
                 except (KeyError, TypeError, ValueError, SchemaError) as exc:
                     reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
                     raise InputError(f"{path}:{number}: not a triple: {reason}") from exc
+                yield triple
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: invalid UTF-8") from exc
-    return triples
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: invalid UTF-8 or a broken gzip stream") from exc
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:

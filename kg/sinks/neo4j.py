@@ -9,8 +9,13 @@ Graph model (labels and relationship types come from :mod:`kg.schema` only):
 * node triples become relationships typed with the upper-cased predicate (``EVALUATED_ON``), one per
   (subject, type, object, paper) with the provenance as properties.
 
-Every statement is MERGE-based, so loading the same triples again, or again after a load that was killed
-midway, ends in the same graph. A batch that fails for a transient reason (a lock, a timeout, a lost
+A load mirrors the build: the facts of every paper it loads (its relationships, of any type, and its claims)
+are deleted first and written again, so a changed abstract or a new extractor leaves nothing stale; entities no
+paper mentions any more are removed at the end, and with ``prune`` so are the papers the load does not hold.
+Triples are taken a chunk of papers at a time, so memory does not grow with the build.
+
+Every write is a MERGE or a delete by paper, so loading the same triples again, or again after a load that was
+killed midway, ends in the same graph. A batch that fails for a transient reason (a lock, a timeout, a lost
 connection) is retried; one the database rejects for its data (a value too large to index, a constraint) is
 split until the offending rows are found, and those are skipped and reported while the rest is loaded.
 """
@@ -56,6 +61,18 @@ def schema_statements() -> list[str]:
                   for label in labels]
     statements.append(f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
                       f"FOR (n:{ENTITY_LABEL}) ON EACH [n.name, n.aliases]")
+    statements += [f"CREATE INDEX {rel.lower()}_paper IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.paper)"
+                   for rel in sorted(set(RELATIONSHIP_TYPES.values()))]
+    statements.append("CREATE INDEX claim_paper IF NOT EXISTS FOR (n:Claim) ON (n.paper_id)")
+    return statements
+
+
+def forget_statements() -> list[str]:
+    """Delete everything some papers stated (rows are paper ids): their relationships of every type and their
+    claims. Paper and entity nodes stay (the papers are written again; entities are cleaned up at the end)."""
+    statements = [f"UNWIND $rows AS id MATCH ()-[r:{rel} {{paper: id}}]->() DELETE r"
+                  for rel in sorted(set(RELATIONSHIP_TYPES.values()))]
+    statements.append("UNWIND $rows AS id MATCH (c:Claim {paper_id: id}) DETACH DELETE c")
     return statements
 
 
@@ -106,6 +123,11 @@ ENTITIES = (f"MATCH (n:{ENTITY_LABEL}) "
 COUNTS = "CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } " \
          "RETURN nodes, rels"
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+PAPER_IDS = "MATCH (p:Paper) RETURN p.id AS id"
+DROP_PAPERS = "UNWIND $rows AS id MATCH (p:Paper {key: 'paper:' + id}) DETACH DELETE p"
+ORPHANS = (f"MATCH (n:{ENTITY_LABEL}) WHERE NOT EXISTS {{ MATCH (n)<-[:MENTIONS]-(:Paper) }} "
+           "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+"""Entities no paper mentions any more (every entity of a paper has a MENTIONS relationship from it)."""
 
 # Rows ----------------------------------------------------------------------------------------
 
@@ -117,7 +139,7 @@ class Batch:
     """One write transaction: a fixed statement, its rows, and the paper each row comes from."""
 
     statement: str
-    rows: list[list[Any]]
+    rows: list[Any]
     what: str
     relationships: bool
     papers: list[str] = field(default_factory=list)
@@ -245,6 +267,9 @@ class LoadReport:
         retried: failed batch attempts that were retried.
         rejected: rows the database rejected for their data (skipped and reported; the rest was loaded).
         reused: incoming entity nodes mapped onto a node of an earlier load that shares a normalized form.
+        papers: papers whose facts were written (after deleting what they stated before).
+        pruned: papers removed because the load does not hold them (``prune``).
+        orphans: entities removed because no paper mentions them any more.
         nodes_created: nodes that did not exist before.
         relationships_created: relationships that did not exist before.
         total_nodes: nodes in the database after the load.
@@ -259,6 +284,9 @@ class LoadReport:
     retried: int
     rejected: int
     reused: int
+    papers: int
+    pruned: int
+    orphans: int
     nodes_created: int
     relationships_created: int
     total_nodes: int
@@ -271,7 +299,8 @@ class LoadReport:
         return (f"loaded {self.triples} triples as {self.nodes} nodes and {self.relationships} relationships "
                 f"in {self.batches} batches ({self.seconds:.1f}s, {rate:,.0f} triples/s): "
                 f"{self.nodes_created} nodes and {self.relationships_created} relationships new, "
-                f"{self.reused} entities reused, {self.retried} retries, {self.rejected} rows rejected; "
+                f"{self.reused} entities reused, {self.papers} papers replaced, {self.pruned} pruned, "
+                f"{self.orphans} orphan entities removed, {self.retried} retries, {self.rejected} rows rejected; "
                 f"the graph has {self.total_nodes} nodes "
                 f"and {self.total_relationships} relationships")
 
@@ -303,6 +332,23 @@ def ensure_schema(driver: Driver) -> None:
     driver.execute_query("CALL db.awaitIndexes(300)")
 
 
+@dataclass(slots=True)
+class _Existing:
+    """Entity nodes in the database before a load: their keys, and the keys of each (label, form)."""
+
+    keys: set[str]
+    forms: dict[tuple[str, str], list[str]]
+
+
+def _existing_entities(driver: Driver) -> _Existing:
+    records = driver.execute_query(ENTITIES).records
+    forms: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in records:
+        for form in r["forms"] or ():
+            forms[(r["label"], form)].append(r["key"])
+    return _Existing({r["key"] for r in records}, forms)
+
+
 def reuse_keys(driver: Driver, triples: list[Triple]) -> dict[str, str]:
     """Map incoming entity nodes that are not in the database onto existing nodes of the same label.
 
@@ -313,6 +359,10 @@ def reuse_keys(driver: Driver, triples: list[Triple]) -> dict[str, str]:
     Returns:
         Incoming key -> existing key.
     """
+    return _map_keys(_existing_entities(driver), triples)
+
+
+def _map_keys(existing: _Existing, triples: list[Triple]) -> dict[str, str]:
     names: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
     for t in triples:
@@ -321,64 +371,105 @@ def reuse_keys(driver: Driver, triples: list[Triple]) -> dict[str, str]:
                 labels[ref.key] = ref.kind.value
         if t.predicate in (Predicate.NAME, Predicate.ALIAS) and isinstance(t.object, Literal):
             names[t.subject.key].append(str(t.object.value))
-    existing = driver.execute_query(ENTITIES).records
-    keys = {r["key"] for r in existing}
-    index: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in existing:
-        if r["key"] not in labels:
-            for form in r["forms"] or ():
-                index[(r["label"], form)].append(r["key"])
     mapping: dict[str, str] = {}
-    for key in (k for k in labels if k not in keys):
-        shared = Counter(k for form in forms_of(names[key]) for k in index.get((labels[key], form), ()))
+    for key in (k for k in labels if k not in existing.keys and names[k]):
+        shared = Counter(k for form in forms_of(names[key])
+                         for k in existing.forms.get((labels[key], form), ()) if k not in labels)
         if shared:
             mapping[key] = min(shared, key=lambda k: (-shared[k], k))
     return mapping
 
 
-def load(triples: list[Triple], settings: Neo4jSettings, *, batch_size: int = 2000, attempts: int = 3,
+def paper_chunks(triples: Iterable[Triple], papers: int) -> Iterator[list[Triple]]:
+    """Consecutive triples cut into lists of at most ``papers`` papers (a build writes a paper's triples
+    together; a paper whose triples are not together may span two lists, which loads the same graph)."""
+    chunk: list[Triple] = []
+    ids: set[str] = set()
+    for triple in triples:
+        paper = triple.provenance.paper_id
+        if paper not in ids and len(ids) >= papers:
+            yield chunk
+            chunk, ids = [], set()
+        ids.add(paper)
+        chunk.append(triple)
+    if chunk:
+        yield chunk
+
+
+def load(triples: Iterable[Triple], settings: Neo4jSettings, *, batch_size: int = 2000, attempts: int = 3,
          timeout: float | None = None, log: Callable[[str], None] = lambda message: None,
          progress: Callable[[int, int], None] | None = None, sources: Mapping[str, str] | None = None,
-         skipped: Callable[[str], None] = lambda message: None) -> LoadReport:
-    """Load triples into Neo4j, idempotently.
+         skipped: Callable[[str], None] = lambda message: None, prune: bool = False,
+         chunk_papers: int = 1000) -> LoadReport:
+    """Load triples into Neo4j, replacing what their papers stated before; idempotent.
 
     Args:
-        triples: the triples of a build.
+        triples: the triples of a build, a paper's triples together.
         settings: how to connect.
         batch_size: most rows per write transaction.
         attempts: tries per transaction that fails for a transient reason; each failure is reported through
             ``log`` and the transaction tried again.
         timeout: seconds a batch transaction may run (default: the server's limit).
         log: receives failure reports.
-        progress: called after each committed batch with the number done and the total.
+        progress: called after each committed batch with the number done and the number planned so far.
         sources: paper id -> ``FILE:LINE`` it was read from, to report a rejected row where its paper is.
         skipped: receives ``FILE:LINE: reason`` for each row the database rejects for its data; the row is
             left out and the rest of its batch loaded.
+        prune: also remove the papers in the database that ``triples`` does not hold.
+        chunk_papers: papers planned and written at a time.
 
     Raises:
         SinkError: the server cannot be reached or rejects the statement itself, or a transaction failed
-            ``attempts`` times (rerunning the load is safe: every write is a MERGE).
+            ``attempts`` times (rerunning the load is safe).
     """
     started = time.perf_counter()
+    count = nodes = relationships = planned = done = 0
+    loaded: set[str] = set()
+    keys: dict[str, str] = {}
     with connect(settings) as driver:
         ensure_schema(driver)
-        keys = reuse_keys(driver, triples)
-        batches = plan(triples, batch_size=batch_size, keys=keys)
+        existing = _existing_entities(driver)
         with driver.session() as session:
             writer = _Writer(session, unit_of_work(timeout=timeout)(_write), attempts, log,
                              lambda paper, message: skipped(f"{(sources or {}).get(paper, f'paper {paper}')}: "
                                                             f"{message}"))
-            for number, batch in enumerate(batches, 1):
-                writer.write(batch, f"batch {number}/{len(batches)}")
-                if progress is not None:
-                    progress(number, len(batches))
+            for chunk in paper_chunks(triples, chunk_papers):
+                ids = sorted({t.provenance.paper_id for t in chunk} - loaded)
+                loaded.update(ids)
+                keys.update(_map_keys(existing, chunk))
+                writes = plan(chunk, batch_size=batch_size, keys=keys)
+                papers = [b for b in writes if b.statement == node_statement(NodeKind.PAPER)]
+                batches = [*papers, *_id_batches(forget_statements(), ids, "facts of papers", batch_size),
+                           *(b for b in writes if b.statement != node_statement(NodeKind.PAPER))]
+                planned += len(batches)
+                for batch in batches:
+                    done += 1
+                    writer.write(batch, f"batch {done}/{planned}")
+                    if progress is not None:
+                        progress(done, planned)
+                count += len(chunk)
+                nodes += sum(len(b.rows) for b in writes if not b.relationships)
+                relationships += sum(len(b.rows) for b in writes if b.relationships)
+            stale: list[str] = []
+            if prune:
+                stale = sorted({r["id"] for r in driver.execute_query(PAPER_IDS).records} - loaded)
+                for batch in _id_batches([*forget_statements(), DROP_PAPERS], stale, "pruned papers", batch_size):
+                    writer.write(batch, "prune")
+            orphans = session.run(ORPHANS).consume().counters.nodes_deleted
         totals = driver.execute_query(COUNTS).records[0]
     return LoadReport(
-        triples=len(triples), nodes=sum(len(b.rows) for b in batches if not b.relationships),
-        relationships=sum(len(b.rows) for b in batches if b.relationships), batches=len(batches),
-        retried=writer.retried, rejected=writer.rejected, reused=len(keys), nodes_created=writer.nodes_created,
-        relationships_created=writer.relationships_created, total_nodes=totals["nodes"],
-        total_relationships=totals["rels"], seconds=time.perf_counter() - started)
+        triples=count, nodes=nodes, relationships=relationships, batches=done, retried=writer.retried,
+        rejected=writer.rejected, reused=len(keys), papers=len(loaded), pruned=len(stale), orphans=orphans,
+        nodes_created=writer.nodes_created, relationships_created=writer.relationships_created,
+        total_nodes=totals["nodes"], total_relationships=totals["rels"], seconds=time.perf_counter() - started)
+
+
+def _id_batches(statements: list[str], ids: list[str], what: str, size: int) -> Iterator[Batch]:
+    """Batches of paper ids for statements that take them as ``$rows``."""
+    for statement in statements:
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
+            yield Batch(statement, list(chunk), f"{what} {start + 1}-{start + len(chunk)}", False, chunk)
 
 
 def rejects_data(exc: Neo4jError) -> bool:
@@ -451,7 +542,8 @@ class _Writer:
 def _describe(batch: Batch) -> str:
     """The one row of a batch, named by its key(s), shortened."""
     row = batch.rows[0]
-    keys = f"{_short(row[0])} -> {_short(row[1])}" if batch.relationships else _short(row[0])
+    keys = (f"{_short(row[0])} -> {_short(row[1])}" if batch.relationships else
+            _short(row[0]) if isinstance(row, list) else _short(row))
     return f"the {batch.what.split(' rows ')[0]} row {keys}"
 
 

@@ -193,6 +193,17 @@ def write_rdf(triples: Iterable[Triple], out_dir: Path, *, base: str = DEFAULT_B
     for fmt in FORMATS:
         outputs[f"rdf {fmt}"] = out_dir / f"graph.{fmt}"
         serialize(graph, outputs[f"rdf {fmt}"], fmt)
+    outputs.update(write_rdf_companions(out_dir))
+    return outputs
+
+
+def write_rdf_companions(out_dir: Path) -> dict[str, Path]:
+    """Copy ``shapes.ttl`` and ``ontology.ttl`` (the shapes and ontology the graph follows) into ``out_dir``.
+
+    Raises:
+        SinkError: a file cannot be written.
+    """
+    outputs = {}
     for name, source in (("shapes", SHAPES_PATH), ("ontology", ONTOLOGY_PATH)):
         outputs[name] = out_dir / source.name
         try:
