@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--neo4j-uri", metavar="URI", help="Bolt URI (default: NEO4J_URI)")
     p.set_defaults(handler=_query_command)
 
+    p = commands.add_parser("leaderboard", help="leaderboards of a build: ranked results per dataset, metric and "
+                                                "setting (no filter: the list of leaderboards)")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="the build directory (default: out/)")
+    p.add_argument("--dataset", default="", metavar="D", help="dataset name, alias or key (ImageNet 256x256 also "
+                                                              "filters the setting)")
+    p.add_argument("--metric", default="", metavar="M", help="metric name or alias (FID score is FID)")
+    p.add_argument("--task", default="", metavar="T", help="only results of papers that mention this task")
+    p.add_argument("--setting", default="", metavar="S", help="setting or part of one: 256x256, 5-shot, val2017")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output (default: table)")
+    p.set_defaults(handler=_leaderboard_command)
+
     p = commands.add_parser("export", help="re-export an existing build (DIR/triples.jsonl)")
     targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
     p = targets.add_parser("rdf", help="RDF in standard vocabularies: Turtle, N-Triples or JSON-LD")
@@ -228,6 +239,21 @@ def _query_command(args: argparse.Namespace) -> int:
     query = queries.get(args.name)
     rows = queries.run(query, queries.parse_assignments(args.param), _neo4j_settings(args))
     print(queries.to_json(rows) if args.format == "json" else queries.to_table(rows))
+    return 0
+
+
+def _leaderboard_command(args: argparse.Namespace) -> int:
+    from kg import queries  # noqa: PLC0415 - output formats
+    from kg.leaderboard import canonical_filters, largest_first, leaderboards, to_csv  # noqa: PLC0415
+
+    triples = read_triples(args.out / "triples.jsonl")
+    if any((args.dataset, args.metric, args.setting, args.task)):
+        filters = canonical_filters(dataset=args.dataset, metric=args.metric, setting=args.setting)
+        rows = [row for board in leaderboards(triples, task=args.task, **filters) for row in board.row_dicts()]
+    else:
+        rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
+    formats = {"table": queries.to_table, "json": queries.to_json, "csv": to_csv}
+    print(formats[args.format](rows))
     return 0
 
 

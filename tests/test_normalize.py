@@ -21,7 +21,7 @@ from kg.normalize import (
 )
 from kg.schema import EntityType, NodeKind, Predicate
 from kg.triples import build_triples
-from kg.types import Claim, Literal, Mention, NodeRef, Paper, PaperEntity, PaperRecord, Provenance, Setting
+from kg.types import Literal, NodeRef, Paper, PaperRecord, Setting
 
 GAZETTEERS = Path(__file__).resolve().parents[2] / "shared" / "gazetteers"
 
@@ -184,44 +184,26 @@ def test_paper_dates_come_from_metadata_or_the_arxiv_id(paper_id: str, extra: di
 # Claims in canonical terms, on hand-made records -------------------------------------------------------------
 
 
-def _record(pid: str, text: str, entities: list[tuple[str, str, tuple[str, ...]]],
-            claims: list[tuple[str, str, str | None, str | None, str, str]]) -> PaperRecord:
-    """A paper whose abstract is ``text``; claims are (number, unit, metric, subject, dataset, direction)."""
-    paper = Paper(pid, "Title", text, "test:1")
-    offset = len(paper.text) - len(text)
-    prov = Provenance(pid, 1, offset, offset + len(text), "test", 1.0, text)
-    records = [PaperEntity(EntityType(t), name, aliases, False, (Mention(EntityType(t), name, prov),))
-               for t, name, aliases in entities]
-    made = []
-    for number, unit, metric, subject, dataset, direction in claims:
-        start = offset + text.index(number)
-        made.append(Claim(number, float(number), unit, metric, subject, dataset, None, direction, start,
-                          start + len(number), Provenance(pid, 1, offset, offset + len(text), "kg_claims:test", 0.7,
-                                                          text)))
-    return PaperRecord(paper, tuple(records), (), tuple(made))
-
-
 RECORDS = [
-    _record("2401.00001", "FastGen reaches 2.1 FID on ImageNet 256×256 and 3.0 FID on ImageNet 512×512.",
-            [("Method", "FastGen", ()), ("Dataset", "ImageNet 256×256", ("ImageNet 512×512",)),
-             ("Metric", "FID", ())],
-            [("2.1", "", "FID", "FastGen", "ImageNet 256×256", "absolute"),
-             ("3.0", "", "FID", "FastGen", "ImageNet 256×256", "absolute")]),
-    _record("2402.00002", "SlowGen has an FID score of 2.5 on ImageNet-1K at 256x256 and improves FID by 0.4.",
-            [("Method", "SlowGen", ()), ("Dataset", "ImageNet-1K", ()), ("Metric", "FID score", ())],
-            [("2.5", "", "FID score", "SlowGen", "ImageNet-1K", "absolute"),
-             ("0.4", "", "FID", "SlowGen", "ImageNet-1K", "lower")]),
-    _record("2403.00003", "BigNet reaches 85.0% top-1 accuracy on ImageNet, 1.8x faster, with 86M parameters.",
-            [("Model", "BigNet", ()), ("Dataset", "ImageNet", ())],
-            [("85.0", "%", "top-1 accuracy", "BigNet", "ImageNet", "absolute"),
-             ("1.8", "x", "faster", "BigNet", "ImageNet", "higher"),
-             ("86", "params", "parameters", "BigNet", "ImageNet", "absolute")]),
+    ("2401.00001", "FastGen reaches 2.1 FID on ImageNet 256×256 and 3.0 FID on ImageNet 512×512.",
+     [("Method", "FastGen", ()), ("Dataset", "ImageNet 256×256", ("ImageNet 512×512",)), ("Metric", "FID", ())],
+     [("2.1", "", "FID", "FastGen", "ImageNet 256×256", "absolute"),
+      ("3.0", "", "FID", "FastGen", "ImageNet 256×256", "absolute")]),
+    ("2402.00002", "SlowGen has an FID score of 2.5 on ImageNet-1K at 256x256 and improves FID by 0.4.",
+     [("Method", "SlowGen", ()), ("Dataset", "ImageNet-1K", ()), ("Metric", "FID score", ())],
+     [("2.5", "", "FID score", "SlowGen", "ImageNet-1K", "absolute"),
+      ("0.4", "", "FID", "SlowGen", "ImageNet-1K", "lower")]),
+    ("2403.00003", "BigNet reaches 85.0% top-1 accuracy on ImageNet, 1.8x faster, with 86M parameters.",
+     [("Model", "BigNet", ()), ("Dataset", "ImageNet", ())],
+     [("85.0", "%", "top-1 accuracy", "BigNet", "ImageNet", "absolute"),
+      ("1.8", "x", "faster", "BigNet", "ImageNet", "higher"),
+      ("86", "params", "parameters", "BigNet", "ImageNet", "absolute")]),
 ]
 
 
 @pytest.fixture(scope="module")
-def canonical() -> tuple[list[PaperRecord], dict]:
-    return canonicalize(RECORDS)
+def canonical(paper_record) -> tuple[list[PaperRecord], dict]:  # noqa: ANN001 - a conftest factory
+    return canonicalize([paper_record(*spec) for spec in RECORDS])
 
 
 def test_dataset_variants_are_one_node_named_as_the_table_names_it(canonical: tuple[list[PaperRecord], dict]) -> None:
