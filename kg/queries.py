@@ -30,7 +30,7 @@ from kg.sinks.neo4j import connect
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 """Where the canned queries live (beside the ``kg`` package, shipped with it)."""
 
-_HEADER = re.compile(r"^//\s*(name|description|param):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^(?://|#)\s*(name|description|param):\s*(.*?)\s*$")  # // in .cypher, # in .rq files
 _PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<STRING>)\s+(.*?)\s+—\s+(.+)$")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 _CELL_WIDTH = 60
@@ -112,7 +112,7 @@ def parse(path: Path) -> CannedQuery:
     for line in text.splitlines():
         match = _HEADER.match(line)
         if match is None:
-            if line.startswith("//"):
+            if line.startswith(("//", "#")):
                 continue
             break
         key, value = match.groups()
