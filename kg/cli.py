@@ -96,6 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output (default: table)")
     p.set_defaults(handler=_leaderboard_command)
 
+    p = commands.add_parser("sparql", help="run a canned SPARQL query (queries/*.rq) or a .rq file on a build's "
+                                           "RDF, offline (pyoxigraph)")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE", help="the query; see --list")
+    p.add_argument("--list", action="store_true", help="print every query's name and description")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="the build directory (default: out/)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output (json: a list of objects)")
+    p.set_defaults(handler=_sparql_command)
+
     p = commands.add_parser("export", help="re-export an existing build (DIR/triples.jsonl)")
     targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
     p = targets.add_parser("rdf", help="RDF in standard vocabularies: Turtle, N-Triples or JSON-LD")
@@ -254,6 +263,25 @@ def _leaderboard_command(args: argparse.Namespace) -> int:
         rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
     formats = {"table": queries.to_table, "json": queries.to_json, "csv": to_csv}
     print(formats[args.format](rows))
+    return 0
+
+
+def _sparql_command(args: argparse.Namespace) -> int:
+    from kg import queries, sparql  # noqa: PLC0415 - pyoxigraph is needed by this command only
+
+    if args.list:
+        known = sparql.available()
+        width = max(map(len, known), default=0)
+        for name, query in known.items():
+            print(f"{name:{width}s}  {query.query.description}")
+        return 0
+    if not args.name:
+        raise queries.QueryError("give a SPARQL query NAME or FILE, or --list")
+    query = sparql.get(args.name)
+    values = queries.parse_assignments(args.param)
+    query.text(values)  # a bad parameter fails before the graph is read
+    rows = sparql.run(query, values, sparql.open_store(args.out))
+    print(queries.to_json(rows) if args.format == "json" else queries.to_table(rows))
     return 0
 
 

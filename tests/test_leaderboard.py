@@ -16,15 +16,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 import pytest
 from neo4j import Driver
 
-from kg import queries
+from kg import queries, sparql
 from kg.canonical import canonicalize
 from kg.leaderboard import Leaderboard, canonical_filters, largest_first, leaderboards, to_csv
 from kg.neo4j_server import Neo4jSettings
 from kg.sinks.jsonl import triple_to_json, write_jsonl
 from kg.sinks.neo4j import clear, load
+from kg.sinks.rdf import serialize, to_graph
 from kg.triples import build_triples
 from kg.types import Triple
 
@@ -173,13 +175,36 @@ def test_cli_without_a_build_fails_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.startswith("kg: error: cannot read ")
 
 
-# The canned Cypher queries on a real Neo4j -------------------------------------------------------------------
+# The SPARQL twins, and the canned Cypher queries on a real Neo4j ---------------------------------------------
 
-CYPHER_FILTERS = [
+
+@pytest.fixture(scope="module")
+def store(triples: list[Triple], tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
+    out = tmp_path_factory.mktemp("rdf")
+    serialize(to_graph(triples), out / "graph.nt", "nt")
+    return sparql.open_store(out)
+
+
+QUERY_FILTERS = [
     {"dataset": "ImageNet", "metric": "FID"}, {"dataset": "", "metric": ""}, {"dataset": "imagenet-256", "metric": ""},
     {"metric": "FID score", "setting": "256×256"}, {"dataset": "", "metric": "", "setting": "21K"},
     {"dataset": "", "metric": "", "task": "image classification"}, {"dataset": "CIFAR-10", "metric": ""},
 ]
+"""Parameters of the leaderboard queries (those not given take the queries' defaults: ImageNet and FID)."""
+
+
+@pytest.mark.parametrize("filters", QUERY_FILTERS)
+def test_sparql_twin_gives_the_same_rows(triples: list[Triple], store: pyoxigraph.Store,
+                                         filters: dict[str, str]) -> None:
+    expected = [r for b in leaderboards(triples, **{"dataset": "ImageNet", "metric": "FID", **filters})
+                for r in b.row_dicts()]
+    assert sparql.run(sparql.get("leaderboard"), filters, store) == expected
+
+
+def test_sparql_twin_lists_the_same_leaderboards(triples: list[Triple], store: pyoxigraph.Store) -> None:
+    for min_rows in (1, 2, 5):
+        expected = [b.summary() for b in largest_first(leaderboards(triples, min_rows=min_rows))]
+        assert sparql.run(sparql.get("leaderboards"), {"min_rows": str(min_rows)}, store) == expected
 
 
 @pytest.fixture(scope="class")
@@ -194,11 +219,11 @@ def loaded(triples: list[Triple], neo4j_settings: Neo4jSettings, neo4j_driver: D
 @pytest.mark.neo4j
 @pytest.mark.usefixtures("neo4j_database_lock")
 class TestCypherGivesTheSameRows:
-    @pytest.mark.parametrize("filters", CYPHER_FILTERS)
+    @pytest.mark.parametrize("filters", QUERY_FILTERS)
     def test_leaderboard(self, triples: list[Triple], loaded: Neo4jSettings, filters: dict[str, str]) -> None:
-        expected = [r for b in leaderboards(triples, **filters) for r in b.row_dicts()]
-        params = {"dataset": "", "metric": "", **filters}
-        assert queries.run(queries.get("leaderboard"), params, loaded) == expected
+        expected = [r for b in leaderboards(triples, **{"dataset": "ImageNet", "metric": "FID", **filters})
+                    for r in b.row_dicts()]
+        assert queries.run(queries.get("leaderboard"), filters, loaded) == expected
 
     def test_leaderboards(self, triples: list[Triple], loaded: Neo4jSettings) -> None:
         for min_rows in ("1", "2", "5"):

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from kg import queries
+from kg import queries, sparql
 from kg.canonical import Node
 from kg.leaderboard import largest_first, leaderboards
 from kg.neo4j_server import Neo4jSettings
@@ -26,6 +26,7 @@ from kg.normalize import metric_table
 from kg.queries import QueryError
 from kg.schema import EntityType, NodeKind, Predicate, RelationType
 from kg.sinks.neo4j import clear, load
+from kg.sinks.rdf import serialize, to_graph
 from kg.triples import build_triples
 from kg.types import (
     Claim,
@@ -438,6 +439,41 @@ class TestSampleCorpus:
     def test_leaderboards_match_kg_leaderboard(self, run: Run, triples: list[Triple]) -> None:
         assert run("leaderboards", limit=1000) == [b.summary() for b in largest_first(leaderboards(triples,
                                                                                                     min_rows=2))]
+
+    def test_sparql_twins_return_the_same_rows(self, run: Run, triples: list[Triple],
+                                               tmp_path_factory: pytest.TempPathFactory) -> None:
+        """Every twin with its defaults, and with parameters chosen from the data so that the rows are many."""
+        out = tmp_path_factory.mktemp("rdf")
+        serialize(to_graph(triples), out / "graph.nt", "nt")
+        store = sparql.open_store(out)
+        names = {t.subject.key: str(t.object.value) for t in triples if t.predicate is Predicate.NAME
+                 and isinstance(t.object, Literal)}
+
+        def most(predicate: Predicate, side: str) -> str:
+            counts = Counter(getattr(t, side).key for t in triples if t.predicate is predicate
+                             and isinstance(t.object, NodeRef))
+            return max(sorted(counts), key=lambda k: counts[k])
+
+        paper = most(Predicate.MENTIONS, "subject").removeprefix("paper:")
+        chosen = {
+            "claims_without_subject": {"limit": 100000}, "largest_speedups": {"limit": 1000},
+            "entity_claims": {"entity": names[most(Predicate.ABOUT, "object")], "limit": 1000},
+            "leaderboard": {"dataset": "", "metric": "", "limit": 100000}, "leaderboards": {"min_rows": 1},
+            "methods_on_dataset": {"dataset": names[most(Predicate.EVALUATED_ON, "object")], "limit": 1000},
+            "methods_used_together": {"min_papers": 1, "limit": 1000}, "most_used_datasets": {"limit": 1000},
+            "neighbourhood": {"entity": names[most(Predicate.MENTIONS, "object")], "limit": 1000},
+            "outperforms": {"method": names[most(Predicate.OUTPERFORMS, "subject")]},
+            "papers_for_entity": {"entity": names[most(Predicate.MENTIONS, "object")], "limit": 1000},
+            "similar_papers": {"paper": paper, "limit": 1000}, "single_paper_entities": {"examples": 3},
+            "tasks_methods": {"per_task": 3, "limit": 1000}, "graph_stats": {},
+        }
+        twins = sparql.available()
+        assert set(twins) == set(chosen)
+        for name, twin in twins.items():
+            for params in ({}, chosen[name]):
+                expected = run(name, **params)
+                assert sparql.run(twin, {k: str(v) for k, v in params.items()}, store) == expected, (name, params)
+                assert expected or not params or name in ("outperforms",), (name, params)
 
     def test_every_default_parameter_runs(self, run: Run, triples: list[Triple]) -> None:
         for name in queries.available():
