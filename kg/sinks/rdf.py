@@ -75,7 +75,7 @@ PROPERTIES: dict[Predicate, URIRef] = {
     Predicate.SETTING: KG.setting,
     Predicate.SUBSET: KG.subset,
     Predicate.RESOLUTION: KG.resolution,
-    Predicate.SPLIT: KG.split,
+    Predicate.SPLIT: KG["split"],  # KG.split is str.split: Namespace is a str
     Predicate.SHOTS: KG.shots,
 }
 """The RDF property of each predicate."""
