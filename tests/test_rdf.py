@@ -79,6 +79,7 @@ def test_every_node_kind_and_predicate_has_a_term() -> None:
     assert set(CLASSES) == set(NodeKind)
     assert set(PROPERTIES) == set(Predicate)
     assert len(set(PROPERTIES.values())) == len(Predicate)
+    assert all(isinstance(term, URIRef) for term in [*CLASSES.values(), *PROPERTIES.values()])
 
 
 def test_own_terms_are_declared_in_the_shipped_ontology(graph: Graph) -> None:
