@@ -257,8 +257,10 @@ def _leaderboard_command(args: argparse.Namespace) -> int:
 
     triples = read_triples(args.out / "triples.jsonl")
     if any((args.dataset, args.metric, args.setting, args.task)):
-        filters = canonical_filters(dataset=args.dataset, metric=args.metric, setting=args.setting)
-        rows = [row for board in leaderboards(triples, task=args.task, **filters) for row in board.row_dicts()]
+        given = canonical_filters(dataset=args.dataset, metric=args.metric, setting=args.setting)
+        boards = leaderboards(triples, dataset=given["dataset"], metric=given["metric"], setting=given["setting"],
+                              task=args.task)
+        rows = [row for board in boards for row in board.row_dicts()]
     else:
         rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
     formats = {"table": queries.to_table, "json": queries.to_json, "csv": to_csv}

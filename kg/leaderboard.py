@@ -164,15 +164,15 @@ def leaderboards(triples: Iterable[Triple], *, dataset: str = "", metric: str = 
                 or (setting and label.lower() != wanted and wanted not in parts) \
                 or (task and not any(index.named(t, task) for t in index.tasks[claim.paper])):
             continue
-        rows = groups[(d, m, label)]
+        best = groups[(d, m, label)]
         slot = (links.get(Predicate.ABOUT, ""), claim.paper)
-        if slot not in rows or (_score(claim), claim.key) < (_score(rows[slot]), rows[slot].key):
-            rows[slot] = claim
+        if slot not in best or (_score(claim), claim.key) < (_score(best[slot]), best[slot].key):
+            best[slot] = claim
     boards = []
-    for (d, m, label), best in groups.items():
-        if len(best) < min_rows:
+    for (d, m, label), claims in groups.items():
+        if len(claims) < min_rows:
             continue
-        ranked = sorted(best.values(), key=lambda c: (_score(c), c.paper, c.links.get(Predicate.ABOUT, "")))
+        ranked = sorted(claims.values(), key=lambda c: (_score(c), c.paper, c.links.get(Predicate.ABOUT, "")))
         rows = tuple(_row(index, rank, claim) for rank, claim in enumerate(ranked, start=1))
         tasks = Counter(t for c in ranked for t in index.tasks[c.paper])
         boards.append(Leaderboard(

@@ -18,7 +18,7 @@ Result terms become Python values: numbers, booleans and strings; an unbound var
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,8 +41,9 @@ _LIST = re.compile(r"^#\s*list:\s*(.+?)\s*$", re.MULTILINE)
 _NAME = re.compile(r"\s*#\s*name:")
 _VARIABLE = re.compile(r"\$(\w+)")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMBERS = {_XSD + "integer": int, _XSD + "int": int, _XSD + "long": int, _XSD + "double": float,
-            _XSD + "float": float, _XSD + "decimal": lambda text: float(Decimal(text))}
+_NUMBERS: dict[str, Callable[[str], int | float]] = {
+    _XSD + "integer": int, _XSD + "int": int, _XSD + "long": int, _XSD + "double": float, _XSD + "float": float,
+    _XSD + "decimal": lambda text: float(Decimal(text))}
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,8 +135,8 @@ def test_slugs_are_file_names_unique_per_board(triples: list[Triple]) -> None:
 def test_csv_has_a_header_and_one_line_per_row(triples: list[Triple]) -> None:
     rows = [r for b in leaderboards(triples, metric="accuracy") for r in b.row_dicts()]
     parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
-    assert [(r["system"], r["value"], r["setting"]) for r in parsed] == [("BigNet", "85.0", ""), ("TinyNet", "80.0", ""),
-                                                                         ("BigNet", "88.1", "21k")]
+    assert [(r["system"], r["value"], r["setting"]) for r in parsed] == [
+        ("BigNet", "85.0", ""), ("TinyNet", "80.0", ""), ("BigNet", "88.1", "21k")]
     assert to_csv([]) == ""
 
 

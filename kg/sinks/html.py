@@ -234,7 +234,7 @@ class _Site:
                 "boards": [self._board_link(b) for b in self.boards[:LISTED]], "tasks": top((NodeKind.TASK,)),
                 "datasets": top((NodeKind.DATASET,)), "systems": top((NodeKind.METHOD, NodeKind.MODEL)),
                 "papers": [{**self._link(k), "date": self.corpus.nodes[k].fields.get("date", "")} for k in newest],
-                "legend": [item for item in self.legend if NodeKind(item["kind"]) in _OVERVIEW_KINDS]}
+                "legend": [item for item in self.legend if item["kind"] in {k.value for k in _OVERVIEW_KINDS}]}
 
     def _overview(self) -> dict[str, Any]:
         """The most studied entities of each kind, linked to those they share most papers with."""
