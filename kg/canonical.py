@@ -4,7 +4,7 @@ Entities of different papers are one node when they share a normalized form (cas
 ignored; the long form of an acronym is a form of the entity that defines it) or the gazetteer gives them the
 same canonical name. A bare acronym ("SD") only links entities of the same type, so "SD" for speculative
 decoding and "SD" for Stable Diffusion stay apart. The node's type is its members' majority type and its name
-the most frequent full form; the key is ``type:slug-of-name``.
+the most frequent full form, its LaTeX read (``Pok{\\'e}mon`` is Pokémon); the key is ``type:slug-of-name``.
 
 Normalization (:mod:`kg.normalize`) makes variants one: a dataset's forms count by the dataset they are a
 variant of ("ImageNet 256×256", "ImageNet-1K" and "ImageNet" are one node named ImageNet), a metric's by its
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from kg.ids import digest, entity_key, normalize
-from kg.normalize import MetricMatch, claim_setting, dataset_table, metric_table
+from kg.normalize import MetricMatch, claim_setting, dataset_table, metric_table, read_latex
 from kg.schema import EntityType
 from kg.types import Claim, PaperEntity, PaperRecord, Setting
 
@@ -124,7 +124,7 @@ def _node(entities: list[PaperEntity], papers: tuple[str, ...]) -> Node:
     names = Counter(canonical_name(node_type, f) for e in entities for f in e.forms)
     full = Counter({f: n for f, n in names.items() if not is_acronym(f)})
     pool = full or names
-    name = sorted(pool, key=lambda f: (-pool[f], f != f.lower(), -len(f), f))[0]
+    name = read_latex(sorted(pool, key=lambda f: (-pool[f], f != f.lower(), -len(f), f))[0])
     aliases = tuple(sorted({f for e in entities for f in e.forms} - {name}))
     return Node(key=entity_key(node_type.value, name), type=node_type, name=name, aliases=aliases, papers=papers)
 

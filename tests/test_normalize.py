@@ -257,3 +257,12 @@ def test_triples_of_claims_and_their_metrics(canonical: tuple[list[PaperRecord],
     dates = {t.subject.key: t.object for t in triples if t.predicate is Predicate.DATE}
     assert dates == {"paper:2401.00001": Literal("2024-01"), "paper:2402.00002": Literal("2024-02"),
                      "paper:2403.00003": Literal("2024-03")}
+
+
+def test_node_names_have_their_latex_read(paper_record) -> None:  # noqa: ANN001 - a conftest factory
+    record = paper_record("p1", "We release the PixelBytes Pok{\\'e}mon dataset.",
+                          [("Dataset", "PixelBytes Pok{\\'e}mon", ())], [])
+    _, nodes = canonicalize([record])
+    [node] = nodes.values()
+    assert (node.key, node.name, node.aliases) == ("dataset:pixelbytes-pokémon", "PixelBytes Pokémon",
+                                                   ("PixelBytes Pok{\\'e}mon",))
