@@ -179,7 +179,12 @@ class _Site:
         self.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
         self.paths = {key: _page_path(node.ref) for key, node in corpus.nodes.items()
                       if node.ref.kind is not NodeKind.CLAIM}
-        self.board_paths = {id(b): f"leaderboard/{b.slug}.html" for b in self.boards}
+        self.boards_of: dict[str, list[Leaderboard]] = defaultdict(list)
+        """The leaderboards of each dataset and metric, and those each system has a row on."""
+        for board in self.boards:
+            for key in dict.fromkeys([board.dataset_key, board.metric_key, *(r.system_key for r in board.rows)]):
+                if key:
+                    self.boards_of[key].append(board)
         self.degree = {key: len(corpus.neighbours(key)) for key in corpus.nodes}
         self.papers_of = {key: {t.subject.key for t in corpus.into[key] if t.predicate is Predicate.MENTIONS}
                           for key, node in corpus.nodes.items() if node.ref.kind in ENTITY_KINDS}
@@ -199,7 +204,7 @@ class _Site:
                      graph=None, boards=[self._board_link(b) for b in self.boards])
         (site / "leaderboard").mkdir()
         for board in self.boards:
-            self._render("leaderboard.html", site / self.board_paths[id(board)], root="../", title=board.title,
+            self._render("leaderboard.html", site / _board_path(board), root="../", title=board.title,
                          graph=None, **self._board(board))
         count = 0
         for key, node in self.corpus.nodes.items():
@@ -289,7 +294,7 @@ class _Site:
 
     def _board_link(self, board: Leaderboard) -> dict[str, Any]:
         best = board.rows[0]
-        return {"url": self.board_paths[id(board)], "title": board.title, "dataset": board.dataset,
+        return {"url": _board_path(board), "title": board.title, "dataset": board.dataset,
                 "metric": board.metric, "setting": board.setting, "rows": len(board.rows),
                 "best": number(best.value), "unit": best.unit, "system": best.system or ""}
 
@@ -302,11 +307,6 @@ class _Site:
         return {"board": board, "dataset": self._link(board.dataset_key), "metric": self._link(board.metric_key),
                 "direction": "higher is better" if board.higher_is_better else "lower is better",
                 "rows": rows, "chart": best_over_time(board)}
-
-    def _boards_of(self, key: str) -> list[dict[str, Any]]:
-        """The leaderboards of a dataset or metric, and those a system has a row on."""
-        return [self._board_link(b) for b in self.boards
-                if key in (b.dataset_key, b.metric_key) or any(r.system_key == key for r in b.rows)]
 
     # graphs --------------------------------------------------------------------------------------------------
 
@@ -391,7 +391,7 @@ class _Site:
                        "object": self._link(_object_key(t)), **self._source(t.provenance)}
                       for t in self.corpus.out[key]]
         return {"aliases": node.aliases, "papers": list(papers.values()), "claims": claims, "relations": relations,
-                "boards": self._boards_of(key)}
+                "boards": [self._board_link(b) for b in self.boards_of.get(key, ())]}
 
     def _paper(self, node: _Node) -> dict[str, Any]:
         key = node.ref.key
@@ -423,6 +423,11 @@ def _page_path(ref: NodeRef) -> str:
     if not _FILE_NAME.fullmatch(rest) or rest.endswith("."):
         rest = f"{re.sub(r'[^a-z0-9]+', '-', rest.lower()).strip('-')[:60]}_{digest(ref.key, 12)}"
     return f"{ref.kind.value.lower()}/{rest}.html"
+
+
+def _board_path(board: Leaderboard) -> str:
+    """The page of a leaderboard, relative to the site."""
+    return f"leaderboard/{board.slug}.html"
 
 
 def _object_key(triple: Triple) -> str:
