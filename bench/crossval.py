@@ -2,7 +2,8 @@
 
     python bench/crossval.py [--folds 0 1 2 3 4] [--work /tmp/kg-cv]
 
-For each fold k, ``kg train`` rebuilds every model without fold k (fold k+1 validates), ``kg extract`` runs with
+For each fold k, ``kg train`` rebuilds every model without fold k (fold k+1 validates; the word vectors, trained
+without labels, are the packaged ones), ``kg extract`` runs with
 those models on fold k, and the reference scorer compares it with gold. Prints each fold and the pooled scores
 (counts summed over folds). The test split is never read.
 """
@@ -51,7 +52,8 @@ def main() -> int:
                                                  "abstract": a.paper.abstract}) + "\n" for a in items))
         gold = {a.paper.id: a.gold for a in items}
         subprocess.run([sys.executable, "-m", "extractors.training.train", "--models", str(work / "models"),
-                        "--held-out", str(k), "--validation", str((k + 1) % 5)], check=True)
+                        "--held-out", str(k), "--validation", str((k + 1) % 5), "--only", "ner", "entities", "proposed",
+                        "relations", "claims"], check=True)
         env = {**os.environ, "KG_MODELS": str(work / "models")}
         subprocess.run([sys.executable, "-m", "kg", "extract", str(abstracts), "-o", str(work / "pred.jsonl"), "-q"],
                        check=True, env=env)

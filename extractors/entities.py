@@ -4,8 +4,9 @@ Around the recognizer, the rules of ``patterns/entity_rules.json`` (a table: id,
 the precedence of finders on overlaps) add the forms an acronym definition ties together and the other
 occurrences of every mention, and drop the generic words the guideline never annotates. Mentions are grouped into
 entities by normalized form, acronym definition and gazetteer name; an entity's type is its mentions'
-confidence-weighted vote. Whether the paper proposes the entity is a learned decision (``models/proposed.npz``,
-features in :func:`proposed_features`).
+confidence-weighted vote. Two learned decisions follow: a classifier (``models/entities.npz``, features in
+:func:`entity_features`) drops candidate entities or corrects their type, and another (``models/proposed.npz``,
+:func:`proposed_features`) says whether the paper proposes the entity.
 
 Writes ``doc._.kg_mentions`` and ``doc._.kg_entities`` (:mod:`extractors.contract`).
 """
@@ -24,14 +25,16 @@ from spacy.tokens import Doc, Span
 
 from extractors import contract
 from extractors.contract import EntityRecord, MentionRecord
-from extractors.gazetteer import Gazetteer, any_case, packaged
-from extractors.linear import MODELS_DIR, LinearModel
+from extractors.gazetteer import Gazetteer, Term, any_case, packaged
+from extractors.linear import MODELS_DIR, NONE, LinearModel
 from kg.ids import normalize
 from kg.types import TITLE_SEPARATOR
 
 RULES_PATH = Path(__file__).parent / "patterns" / "entity_rules.json"
 PRECISION_FILE = "ner_precision.json"
 PROPOSED_FILE = "proposed.npz"
+REFINE_FILE = "entities.npz"
+TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,27 @@ class _Found:
     confidence: float
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateEntity:
+    """Mentions that name one thing, before the refining classifier decides on them.
+
+    Attributes:
+        found: its mentions, in text order.
+        votes: the summed confidence of its mentions per type.
+        known: the gazetteer's entry for one of its forms.
+        defined: the text defines it with an acronym.
+    """
+
+    found: list[_Found]
+    votes: dict[str, float]
+    known: Term | None
+    defined: bool
+
+    def features(self, doc: Doc) -> list[str]:
+        """The refining classifier's features (:func:`entity_features`)."""
+        return entity_features(doc, self.found, self.votes, known=self.known, defined=self.defined)
+
+
 @Language.factory(
     "kg_entities",
     assigns=["doc._.kg_mentions", "doc._.kg_entities"],
@@ -74,29 +98,36 @@ def make_entity_assembler(nlp: Language, name: str, rules_path: str | None, mode
         nlp: the pipeline (unused).
         name: the component name.
         rules_path: the rule table; the packaged ``patterns/entity_rules.json`` when None.
-        model_dir: where ``ner_precision.json`` and ``proposed.npz`` are; the packaged models when None.
+        model_dir: where ``ner_precision.json``, ``entities.npz`` and ``proposed.npz`` are; the packaged models
+            when None.
     """
-    models = Path(model_dir) if model_dir else MODELS_DIR
-    precision_path = models / PRECISION_FILE
-    precision = json.loads(precision_path.read_text(encoding="utf-8")) if precision_path.exists() else {}
-    return EntityAssembler(EntityRules.load(Path(rules_path) if rules_path else RULES_PATH), packaged(),
-                           precision=precision, proposed=LinearModel.load(models / PROPOSED_FILE))
+    return EntityAssembler.load(Path(model_dir) if model_dir else MODELS_DIR,
+                                Path(rules_path) if rules_path else RULES_PATH)
 
 
 class EntityAssembler:
     """Mentions and entities from the recognizer's spans; see the module docstring."""
 
     def __init__(self, rules: EntityRules, gazetteer: Gazetteer, *, precision: dict[str, float],
-                 proposed: LinearModel | None) -> None:
+                 refine: LinearModel | None, proposed: LinearModel | None) -> None:
         self.rules = rules
         self.gazetteer = gazetteer
         self.precision = precision
+        self.refine = refine
+        self.refine_threshold = float(refine.meta.get("threshold", 0.5)) if refine is not None else 1.0
         self.proposed = proposed
         self.proposed_threshold = float(proposed.meta.get("threshold", 0.5)) if proposed is not None else 1.0
 
+    @classmethod
+    def load(cls, models: Path, rules: Path = RULES_PATH) -> EntityAssembler:
+        """The component with the models of a models directory (any of them may be missing)."""
+        precision_path = models / PRECISION_FILE
+        precision = json.loads(precision_path.read_text(encoding="utf-8")) if precision_path.exists() else {}
+        return cls(EntityRules.load(rules), packaged(), precision=precision,
+                   refine=LinearModel.load(models / REFINE_FILE), proposed=LinearModel.load(models / PROPOSED_FILE))
+
     def __call__(self, doc: Doc) -> Doc:
-        found = self.find(doc)
-        mentions, entities = self.group(doc, found)
+        mentions, entities = self.group(doc)
         contract.write(doc, contract.MENTIONS, mentions)
         contract.write(doc, contract.ENTITIES, entities)
         return doc
@@ -152,8 +183,9 @@ class EntityAssembler:
 
     # -- entities ---------------------------------------------------------------------------------------------
 
-    def group(self, doc: Doc, found: list[_Found]) -> tuple[list[MentionRecord], list[EntityRecord]]:
-        """Mentions grouped into entities, numbered by first mention, with type, gazetteer name and proposal."""
+    def candidates(self, doc: Doc) -> list[CandidateEntity]:
+        """The recognizer's and the rules' mentions grouped into candidate entities, in order of first mention."""
+        found = self.find(doc)
         parent = list(range(len(found)))
 
         def root(i: int) -> int:
@@ -185,26 +217,42 @@ class EntityAssembler:
             if long is not None and short is not None:
                 union(long, short)
                 defined.update((long, short))
-
         members: dict[int, list[int]] = defaultdict(list)
         for i in range(len(found)):
             members[root(i)].append(i)
-        mentions: list[MentionRecord] = []
-        entities: list[EntityRecord] = []
-        for entity_id, group_root in enumerate(sorted(members)):
+        out = []
+        for group_root in sorted(members):
             indices = members[group_root]
             votes: dict[str, float] = defaultdict(float)
             for i in indices:
                 votes[found[i].type] += found[i].confidence
-            type_name = max(sorted(votes), key=votes.__getitem__)
-            group_mentions = [MentionRecord(found[i].start, found[i].end, entity_id, found[i].rule,
-                                            found[i].confidence) for i in indices]
-            known = next((canonical[i] for i in indices if canonical[i] is not None), None)
-            probability = self._proposed(doc, type_name, group_mentions, known=known is not None,
-                                         defined=any(i in defined for i in indices))
+            out.append(CandidateEntity(
+                found=[found[i] for i in indices], votes=dict(votes),
+                known=next((canonical[i] for i in indices if canonical[i] is not None), None),
+                defined=any(i in defined for i in indices)))
+        return out
+
+    def group(self, doc: Doc) -> tuple[list[MentionRecord], list[EntityRecord]]:
+        """The entities the refining classifier keeps, numbered by first mention, typed, with gazetteer name and
+        whether the paper proposes them."""
+        kept: list[tuple[CandidateEntity, str]] = []
+        for candidate in self.candidates(doc):
+            type_name = max(sorted(candidate.votes), key=candidate.votes.__getitem__)
+            if self.refine is not None:
+                probabilities = self.refine.probabilities(candidate.features(doc))
+                if probabilities[NONE] >= self.refine_threshold:
+                    continue
+                type_name = max(TYPES, key=probabilities.__getitem__)
+            kept.append((candidate, type_name))
+        mentions: list[MentionRecord] = []
+        entities: list[EntityRecord] = []
+        for entity_id, (candidate, type_name) in enumerate(kept):
+            group_mentions = [MentionRecord(f.start, f.end, entity_id, f.rule, f.confidence) for f in candidate.found]
+            probability = self._proposed(doc, type_name, group_mentions, known=candidate.known is not None,
+                                         defined=candidate.defined)
             entities.append(EntityRecord(id=entity_id, type=type_name, proposed=probability >= self.proposed_threshold,
                                          proposed_confidence=round(probability, 4),
-                                         canonical=known.name if known is not None else ""))
+                                         canonical=candidate.known.name if candidate.known is not None else ""))
             mentions.extend(group_mentions)
         return sorted(mentions, key=lambda m: m.start), entities
 
@@ -244,6 +292,35 @@ def _index_covering(found: list[_Found], start: int, end: int) -> int | None:
     if best is None or 2 * best[0] < end - start:
         return None
     return best[2]
+
+
+def entity_features(doc: Doc, found: list[_Found], votes: dict[str, float], *, known: Term | None,
+                    defined: bool) -> list[str]:
+    """Named features of a candidate entity for the refining classifier (keep or drop, and its type): the
+    recognizer's votes, the rules that found it, the gazetteer, its shape and the words around its mentions."""
+    title_end = doc.text.find(TITLE_SEPARATOR)
+    spans = [doc[f.start:f.end] for f in found]
+    first = spans[0]
+    text = first.text
+    total = sum(votes.values()) or 1.0
+    top = max(sorted(votes), key=votes.__getitem__)
+    features = [
+        "bias", f"vote={top}", f"vote_share={round(votes[top] / total, 1)}", f"known={known.type if known else '-'}",
+        f"known+vote={known.type if known else '-'}|{top}", f"defined={defined}|{top}",
+        f"rules={'+'.join(sorted({f.rule for f in found}))}", f"mentions={min(len(spans), 5)}|{top}",
+        f"title={any(title_end < 0 or s.start_char < title_end for s in spans)}|{top}",
+        f"first_sentence={min(_sentence_index(first), 4)}", f"shape={_shape(text)}|{top}",
+        f"words={min(len(text.split()), 5)}|{top}", f"head={first[-1].lower_}", f"head+vote={first[-1].lower_}|{top}",
+        f"first_word={first[0].lower_}", f"case={'lower' if text.islower() else 'upper' if text.isupper() else 'mixed'}",
+        f"head_pos={first[-1].pos_}|{top}",
+    ]
+    features += [f"voted={t}" for t in votes]
+    for span in spans[:3]:
+        if span.start > 0:
+            features.append(f"prev={doc[span.start - 1].lower_}|{top}")
+        if span.end < len(doc):
+            features.append(f"next={doc[span.end].lower_}|{top}")
+    return features
 
 
 def proposed_features(doc: Doc, type_name: str, mentions: list[MentionRecord], *, known: bool,

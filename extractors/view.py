@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from extractors.contract import EntityRecord, MentionRecord
 
@@ -22,13 +22,14 @@ def allowed_labels(head_type: str, tail_type: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class PaperView:
-    """What the pair features read of a Doc: sentences, entities and their mentions."""
+    """What the learned components read of a Doc: sentences, entities, their mentions, noun chunks."""
 
     doc: Doc
     sentence_of: list[int]
     entities: list[EntityRecord]
     mentions: dict[int, list[MentionRecord]]
     main: int | None
+    noun_chunks: list[Span]
 
     @classmethod
     def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord]) -> PaperView:
@@ -42,7 +43,7 @@ class PaperView:
             by_entity[mention.entity].append(mention)
         systems = [e for e in entities if e.type in SYSTEMS and e.proposed]
         main = max(systems, key=lambda e: (e.proposed_confidence, -e.id)).id if systems else None
-        return cls(doc, sentence_of, entities, dict(by_entity), main)
+        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks))
 
     def sentence(self, mention: MentionRecord) -> int:
         """Sentence index of a mention."""

@@ -1,22 +1,29 @@
-"""The ``kg`` command line: thin commands over :mod:`kg.extract`, :mod:`kg.build` and :mod:`kg.evaluate`."""
+"""The ``kg`` command line: thin commands over :mod:`kg.extract`, :mod:`kg.build` and :mod:`kg.evaluate`.
+
+Every run ends with an exit code of :class:`~kg.errors.ExitCode`; a failure is one ``kg: error: ...`` line and
+a skipped record one ``kg: warning: FILE:LINE: ...`` line, whatever the input, parameters or environment.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from tqdm import tqdm
 
-from kg.errors import ConfigError, KGError
+from kg.errors import ConfigError, ExitCode, KGError, SkippedError, UsageError, one_line
 from kg.evaluate import evaluate_files
-from kg.extract import SAMPLE_DIR, Extraction, extract
+from kg.extract import SAMPLE_DIR, Extraction, extract_papers
 from kg.ids import DEFAULT_BASE_IRI, check_base_iri
-from kg.settings import Settings
+from kg.readers import read_papers
+from kg.settings import MAX_PROCESSES, Settings, bounded_int
 from kg.sinks.jsonl import read_triples, record_to_json, write_jsonl
 
 if TYPE_CHECKING:
@@ -24,21 +31,77 @@ if TYPE_CHECKING:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``kg`` console script; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    """Entry point of the ``kg`` console script; returns the exit status (:class:`~kg.errors.ExitCode`).
+
+    No traceback reaches the user: an unexpected exception is one error line too (``KG_DEBUG=1`` shows its
+    traceback).
+    """
     try:
-        return int(args.handler(args) or 0)
-    except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
-        return 1
+        args = _parser().parse_args(argv)
+        return int(args.handler(args) or ExitCode.OK)
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away (kg query --list | head -1): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.ERROR
+    except Exception as exc:  # noqa: BLE001 - every error is one line; a bug of kg too, its traceback on request
+        if _raised_while_stopping(exc):  # e.g. the database driver closing a connection cut by Ctrl-C
+            print("kg: interrupted", file=sys.stderr)
+            return ExitCode.INTERRUPTED
+        if isinstance(exc, KGError):
+            if exc.detail:
+                print(exc.detail.rstrip(), file=sys.stderr)
+            print(f"kg: error: {one_line(str(exc))}", file=sys.stderr)
+            return exc.exit_code
+        if os.environ.get("KG_DEBUG"):
+            raise
+        print(f"kg: error: internal error ({type(exc).__name__}: {one_line(str(exc))[:300]}); please report it, "
+              "with the traceback that KG_DEBUG=1 shows", file=sys.stderr)
+        return ExitCode.ERROR
+
+
+def _raised_while_stopping(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a KeyboardInterrupt was being handled (it replaced the interrupt)."""
+    seen: set[int] = set()
+    chain: list[BaseException] = [exc]
+    while chain:
+        cause = chain.pop()
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        if id(cause) not in seen:
+            seen.add(id(cause))
+            chain += [c for c in (cause.__cause__, cause.__context__) if c is not None]
+    return False
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one ``kg: error:`` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"kg: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(ExitCode.USAGE)
+
+
+def _processes(text: str) -> int:
+    try:
+        return bounded_int(text, name="--processes", low=1, high=MAX_PROCESSES)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--processes ")) from exc
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("kg")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run from a source tree)"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of ML research from paper abstracts.")
+    parser = _Parser(prog="kg", description="Knowledge graphs of ML research from paper abstracts.",
+                     epilog="exit codes: 0 all read, 1 error, 2 usage, 3 some records skipped (see the warnings), "
+                            "130 interrupted")
+    parser.add_argument("--version", action="version", version=f"kg {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("extract", help="extract entities, relations and claims; one record per paper")
@@ -67,7 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("train", help="rebuild every shipped model from annotated abstracts (needs .[train])")
     p.add_argument("--data", type=Path, metavar="DIR", help="annotation pairs (default: bench/annotations)")
     p.add_argument("--models", type=Path, metavar="DIR", help="where the models go (default: the package's)")
-    p.add_argument("--only", nargs="+", metavar="MODEL", help="rebuild only these: ner proposed relations claims")
+    p.add_argument("--only", nargs="+", metavar="MODEL",
+                   help="rebuild only these: vectors ner entities proposed relations claims")
+    p.add_argument("--corpus", type=Path, metavar="FILE", help="unlabelled abstracts for the word vectors "
+                   "(default: ../shared/corpus_arxiv/arxiv_cs_30k.jsonl.gz)")
     p.add_argument("--max-epochs", type=int, metavar="N", help="cap the recognizer's epochs (a quick, weaker model)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     p.set_defaults(handler=_train_command)
@@ -75,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("neo4j", help="start, stop or inspect the Neo4j server (Docker, else a local launcher)")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="data directory of the local server")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes (a generated password, a fall-back)")
     p.set_defaults(handler=_neo4j_command)
 
     p = commands.add_parser("query", help="run a canned Cypher query (queries/*.cypher) against Neo4j")
@@ -130,8 +197,11 @@ def _base_iri(p: argparse.ArgumentParser) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or per-record warnings")
+    p.add_argument("--strict", action="store_true", help="a skipped record or file is an error (exit 1, nothing "
+                                                         "written) instead of a warning (exit 3)")
     p.add_argument("--model", help="spaCy model package or path (default: KG_SPACY_MODEL or en_core_web_sm)")
-    p.add_argument("--processes", type=int, help="parser worker processes (default: KG_PROCESSES or 2)")
+    p.add_argument("--processes", type=_processes, metavar="N",
+                   help=f"parser worker processes, 1 to {MAX_PROCESSES} (default: KG_PROCESSES or 2)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -140,6 +210,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _run_extraction(args: argparse.Namespace, paths: list[Path]) -> Extraction:
+    """Read and extract, printing a warning per skipped record; with ``--strict`` a skipped record is an error."""
+    settings = _settings(args)
+    read = read_papers(paths)
+    _warn(args, [str(problem) for problem in read.problems])
     bar = tqdm(desc="papers", unit="paper", disable=True if args.quiet else None, file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
@@ -147,13 +221,25 @@ def _run_extraction(args: argparse.Namespace, paths: list[Path]) -> Extraction:
         bar.update(done - bar.n)
 
     try:
-        result = extract(paths, settings=_settings(args), progress=progress)
+        result = extract_papers(read, settings=settings, progress=progress)
     finally:
         bar.close()
-    if not args.quiet:
-        for problem in [*result.read.problems, *result.problems]:
-            print(f"kg: warning: {problem}", file=sys.stderr)
+    _warn(args, [str(problem) for problem in result.problems])
     return result
+
+
+def _warn(args: argparse.Namespace, problems: list[str]) -> None:
+    """Print a warning per skipped record; with ``--strict`` stop at the first batch of them."""
+    if not args.quiet:
+        for problem in problems:
+            print(f"kg: warning: {problem}", file=sys.stderr)
+    if problems and args.strict:
+        raise SkippedError(f"{len(problems)} records or files skipped and --strict makes that an error; the outputs "
+                           "are left as they were")
+
+
+def _skipped(result: Extraction) -> int:
+    return ExitCode.SKIPPED if result.read.problems or result.problems else ExitCode.OK
 
 
 def _report(args: argparse.Namespace, message: str) -> None:
@@ -161,35 +247,51 @@ def _report(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr)
 
 
+def _output_file(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(f"output {path} is a directory, not a file")
+
+
 def _extract_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    _output_file(args.output)
     result = _run_extraction(args, args.paths)
+    if not result.records:
+        raise KGError(f"no paper could be processed ({result.summary()}); {args.output} is left as it was")
     count = write_jsonl(args.output, (record_to_json(r) for r in result.records))
     _report(args, f"kg: {result.summary()}; wrote {count} records to {args.output} "
                   f"in {time.perf_counter() - started:.1f}s")
-    return 0
+    return _skipped(result)
 
 
 def _build_command(args: argparse.Namespace) -> int:
-    from kg.build import build  # noqa: PLC0415 - the build imports every sink; extract and eval need none
+    from kg.build import build, staged  # noqa: PLC0415 - the build imports every sink; extract and eval need none
 
     started = time.perf_counter()
-    result = _run_extraction(args, args.paths or [SAMPLE_DIR])
-    outputs = build(result, args.out, log=_logger(args), base_iri=args.base_iri,
-                    neo4j=_neo4j_settings(args) if args.neo4j or args.neo4j_uri else None)
-    _report(args, f"kg: {result.summary()}")
+    neo4j = _neo4j_settings(args) if args.neo4j or args.neo4j_uri else None
+    rejected: list[str] = []
+
+    def reject(problem: str) -> None:
+        rejected.append(problem)
+        _warn(args, [problem])
+
+    with staged(args.out) as staging:
+        result = _run_extraction(args, args.paths or [SAMPLE_DIR])
+        outputs = build(result, staging, log=_logger(args), base_iri=args.base_iri, neo4j=neo4j, skipped=reject)
+    _report(args, f"kg: {result.summary()}" + (f"; {len(rejected)} rejected by Neo4j" if rejected else ""))
     for name, path in outputs.items():
-        _report(args, f"  {name:10s} {path}")
+        _report(args, f"  {name:10s} {args.out / path}")
     _report(args, f"kg: done in {time.perf_counter() - started:.1f}s")
-    return 0
+    return ExitCode.SKIPPED if rejected else _skipped(result)
 
 
 def _export_rdf_command(args: argparse.Namespace) -> int:
     from kg.sinks.rdf import serialize, to_graph  # noqa: PLC0415 - rdflib is needed by this command only
 
     started = time.perf_counter()
-    triples = read_triples(args.out / "triples.jsonl")
     output = args.output or args.out / f"graph.{args.format}"
+    _output_file(output)
+    triples = read_triples(args.out / "triples.jsonl")
     graph = to_graph(triples, base=args.base_iri)
     serialize(graph, output, args.format)
     _report(args, f"kg: wrote {len(graph)} RDF triples ({len(triples)} triples with their provenance) to {output} "
@@ -198,24 +300,26 @@ def _export_rdf_command(args: argparse.Namespace) -> int:
 
 
 def _eval_command(args: argparse.Namespace) -> int:
+    if args.output:
+        _output_file(args.output)
     result = _run_extraction(args, [args.abstracts])
     rows = [record_to_json(r) for r in result.records]
     if args.output:
         write_jsonl(args.output, rows)
     report = evaluate_files(args.gold, rows)
     print(report.format())
-    return 0
+    return _skipped(result)
 
 
 def _train_command(args: argparse.Namespace) -> int:
-    from extractors.training.train import DATA_DIR, MODELS, train  # noqa: PLC0415 - spaCy training, only here
+    from extractors.training.train import CORPUS, DATA_DIR, MODELS, train  # noqa: PLC0415 - training, only here
     from extractors.linear import MODELS_DIR  # noqa: PLC0415
 
     unknown = sorted(set(args.only or ()) - set(MODELS))
     if unknown:
         raise ConfigError(f"unknown model(s) {', '.join(unknown)}: choose from {', '.join(MODELS)}")
     train(data=args.data or DATA_DIR, models=args.models or MODELS_DIR, only=tuple(args.only or MODELS),
-          max_epochs=args.max_epochs, log=_logger(args))
+          max_epochs=args.max_epochs, corpus=args.corpus or CORPUS, log=_logger(args))
     return 0
 
 
@@ -223,7 +327,7 @@ def _neo4j_command(args: argparse.Namespace) -> int:
     from kg import neo4j_server  # noqa: PLC0415 - only this command needs the server module
 
     if args.action == "start":
-        print(neo4j_server.start(data_dir=args.data_dir))
+        print(neo4j_server.start(data_dir=args.data_dir, log=_logger(args)))
     elif args.action == "stop":
         print("stopped" if neo4j_server.stop() else "not running")
     else:
@@ -253,13 +357,13 @@ def _query_command(args: argparse.Namespace) -> int:
 
 def _leaderboard_command(args: argparse.Namespace) -> int:
     from kg import queries  # noqa: PLC0415 - output formats
-    from kg.leaderboard import canonical_filters, largest_first, leaderboards, to_csv  # noqa: PLC0415
+    from kg.leaderboard import ANY, canonical_filters, largest_first, leaderboards, to_csv  # noqa: PLC0415
 
     triples = read_triples(args.out / "triples.jsonl")
     if any((args.dataset, args.metric, args.setting, args.task)):
         given = canonical_filters(dataset=args.dataset, metric=args.metric, setting=args.setting)
         boards = leaderboards(triples, dataset=given["dataset"], metric=given["metric"], setting=given["setting"],
-                              task=args.task)
+                              task=args.task or ANY)
         rows = [row for board in boards for row in board.row_dicts()]
     else:
         rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
@@ -290,8 +394,7 @@ def _sparql_command(args: argparse.Namespace) -> int:
 def _neo4j_settings(args: argparse.Namespace) -> Neo4jSettings:
     from kg.neo4j_server import Neo4jSettings  # noqa: PLC0415 - the driver is imported only when needed
 
-    settings = Neo4jSettings.from_env()
-    return replace(settings, uri=args.neo4j_uri) if args.neo4j_uri else settings
+    return Neo4jSettings.from_env(args.neo4j_uri)
 
 
 def _logger(args: argparse.Namespace) -> Callable[[str], None]:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from kg.assemble import assemble
 from kg.canonical import Node, canonicalize
-from kg.pipeline import build_nlp, parse
-from kg.readers import ReadProblem, ReadResult, read_papers
+from kg.errors import one_line
+from kg.pipeline import ParseFailure, build_nlp, parse
+from kg.readers import ReadProblem, ReadResult, problem_at, read_papers
 from kg.settings import Settings
 from kg.types import PaperRecord
 
@@ -44,14 +45,34 @@ def extract(paths: Iterable[Path], *, settings: Settings | None = None,
         settings: model and parallelism.
         progress: called after each paper with the number done and the total.
     """
+    return extract_papers(read_papers(paths), settings=settings, progress=progress)
+
+
+def extract_papers(read: ReadResult, *, settings: Settings | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Extraction:
+    """Run the pipeline over papers already read, assemble their records and canonicalize them.
+
+    A paper the pipeline or the assembly raises on is reported in :attr:`Extraction.problems` and left out.
+
+    Args:
+        read: the papers and the problems met reading them.
+        settings: model and parallelism.
+        progress: called after each paper with the number done and the total.
+    """
     settings = settings or Settings()
-    read = read_papers(paths)
     nlp = build_nlp(settings)
     records: list[PaperRecord] = []
     problems: list[ReadProblem] = []
-    for paper, doc in parse(nlp, read.papers, settings, total=len(read.papers)):
-        records.append(assemble(paper, doc))
+    for done, (paper, doc) in enumerate(parse(nlp, read.papers, settings, total=len(read.papers)), 1):
+        if isinstance(doc, ParseFailure):
+            problems.append(problem_at(paper, f"the pipeline failed on this paper ({doc.reason}); skipped"))
+        else:
+            try:
+                records.append(assemble(paper, doc))
+            except Exception as exc:  # noqa: BLE001 - the per-record policy: report the paper, go on
+                reason = one_line(f"{type(exc).__name__}: {exc}")[:300]
+                problems.append(problem_at(paper, f"assembling its record failed ({reason}); skipped"))
         if progress is not None:
-            progress(len(records), len(read.papers))
+            progress(done, len(read.papers))
     canonical, nodes = canonicalize(records)
     return Extraction(records=canonical, nodes=nodes, read=read, problems=problems)

@@ -30,6 +30,9 @@ ROW_COLUMNS = ("dataset", "metric", "setting", "rank", "system", "value", "unit"
 BOARD_COLUMNS = ("dataset", "metric", "setting", "rows", "best", "unit", "system", "paper")
 """Columns of the list of leaderboards, as ``leaderboards.cypher`` returns them."""
 
+ANY = "*"
+"""The filter value that keeps everything (the canned queries' parameters take no empty values)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Row:
@@ -137,16 +140,16 @@ class _Index:
             any(a.lower() == wanted for a in self.aliases.get(key, ()))
 
 
-def leaderboards(triples: Iterable[Triple], *, dataset: str = "", metric: str = "", setting: str = "",
-                 task: str = "", min_rows: int = 1) -> list[Leaderboard]:
+def leaderboards(triples: Iterable[Triple], *, dataset: str = ANY, metric: str = ANY, setting: str = ANY,
+                 task: str = ANY, min_rows: int = 1) -> list[Leaderboard]:
     """The leaderboards of a build, sorted by dataset, metric and setting.
 
     Args:
         triples: a build's triples.
-        dataset: only this dataset (name, alias or key; case-insensitive); "" for all.
-        metric: only this metric (name, alias or key; case-insensitive); "" for all.
-        setting: only this setting, or settings with this part ("256×256", "5-shot"); "" for all.
-        task: only results of papers that mention this task (name, alias or key); "" for all.
+        dataset: only this dataset (name, alias or key; case-insensitive); :data:`ANY` for all.
+        metric: only this metric (name, alias or key; case-insensitive); :data:`ANY` for all.
+        setting: only this setting, or settings with this part ("256×256", "5-shot"); :data:`ANY` for all.
+        task: only results of papers that mention this task (name, alias or key); :data:`ANY` for all.
         min_rows: only leaderboards with at least this many rows.
     """
     index = _Index(triples)
@@ -160,9 +163,9 @@ def leaderboards(triples: Iterable[Triple], *, dataset: str = "", metric: str = 
         d, m, label = links[Predicate.MEASURED_ON], links[Predicate.MEASURES], str(f.get(Predicate.SETTING, ""))
         parts = [str(f[p]).lower() for p in (Predicate.SUBSET, Predicate.RESOLUTION, Predicate.SPLIT, Predicate.SHOTS)
                  if p in f]
-        if (dataset and not index.named(d, dataset)) or (metric and not index.named(m, metric)) \
-                or (setting and label.lower() != wanted and wanted not in parts) \
-                or (task and not any(index.named(t, task) for t in index.tasks[claim.paper])):
+        if (dataset != ANY and not index.named(d, dataset)) or (metric != ANY and not index.named(m, metric)) \
+                or (setting != ANY and label.lower() != wanted and wanted not in parts) \
+                or (task != ANY and not any(index.named(t, task) for t in index.tasks[claim.paper])):
             continue
         best = groups[(d, m, label)]
         slot = (links.get(Predicate.ABOUT, ""), claim.paper)
@@ -188,14 +191,14 @@ def largest_first(boards: Iterable[Leaderboard]) -> list[Leaderboard]:
 
 
 def canonical_filters(*, dataset: str = "", metric: str = "", setting: str = "") -> dict[str, str]:
-    """Filters as a user writes them, in the graph's terms: the dataset a variant belongs to (its setting becomes
-    the setting filter unless one is given), the metric table's name of a metric, a setting as leaderboards
-    label it ("ImageNet 256x256" -> ImageNet, 256×256; "top-1 accuracy" -> accuracy)."""
-    base, variant = dataset_table().variant(dataset) if dataset else ("", None)
+    """Filters as a user writes them ("" for none), in the graph's terms: the dataset a variant belongs to (its
+    setting becomes the setting filter unless one is given), the metric table's name of a metric, a setting as
+    leaderboards label it ("ImageNet 256x256" -> ImageNet, 256×256; "top-1 accuracy" -> accuracy)."""
+    base, variant = dataset_table().variant(dataset) if dataset else (ANY, None)
     match = metric_table().resolve(metric) if metric else None
-    return {"dataset": base,
-            "metric": match.metric.name if match is not None and not match.change and not match.head else metric,
-            "setting": parse_setting(setting) if setting else variant.label if variant is not None else ""}
+    named = match.metric.name if match is not None and not match.change and not match.head else metric
+    return {"dataset": base, "metric": named or ANY,
+            "setting": parse_setting(setting) if setting else variant.label if variant and variant.label else ANY}
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -1,30 +1,37 @@
 """Start, stop and inspect the Neo4j 5.26 community server that kg writes to.
 
-With a Docker engine the server is the ``neo4j`` service of ``docker/docker-compose.yml``.
-Without one it is the embedded launcher in ``docker/launcher``: built once with Maven into the
-cache dir, then run as a detached JVM that serves Bolt on 127.0.0.1 with authentication on.
+With a Docker engine and Compose v2 the server is the ``neo4j`` service of ``docker/docker-compose.yml``.
+Without them it is the embedded launcher in ``docker/launcher``: built once with Maven into the
+cache dir, then run as a detached JVM that serves Bolt on 127.0.0.1 with authentication on. Both are
+package data (``kg/data/docker-compose.yml`` and ``kg/data/launcher`` link to them in a source tree), found
+with :mod:`importlib.resources`, so an installed wheel starts a server too.
+
+There is no default password: unless ``NEO4J_PASSWORD`` is set, the first ``start`` generates one and
+stores it in ``password_file()`` (mode 0600), where every later command finds it. The launcher's data dir
+is made private (0700).
 
 Environment:
     NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD: connection settings, see ``Neo4jSettings``.
-    KG_NEO4J_HOME: cache dir for the launcher build, its logs and pid file
-        (default ``~/.cache/kg/neo4j``).
+    KG_NEO4J_HOME: cache dir for the launcher build, its logs and pid file, and the generated
+        password (default ``~/.cache/kg/neo4j``).
     KG_NEO4J_DATA: data dir of the local launcher (default ``$KG_NEO4J_HOME/data``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import hashlib
+import importlib.resources
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +41,17 @@ from urllib.parse import urlsplit
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from kg.errors import KGError
+from kg.errors import ConfigError, KGError
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
-DEFAULT_PASSWORD = "kg-password"
 
-DOCKER_DIR = Path(__file__).resolve().parent.parent / "docker"
-COMPOSE_FILE = DOCKER_DIR / "docker-compose.yml"
-LAUNCHER_DIR = DOCKER_DIR / "launcher"
+_DATA = importlib.resources.files("kg") / "data"
+COMPOSE_FILE = Path(str(_DATA / "docker-compose.yml"))
+LAUNCHER_DIR = Path(str(_DATA / "launcher"))
+
+_MARKER = "kg-users-initialized"
+"""Written by the launcher into a data dir whose users it has set up (their passwords are kept from then on)."""
 
 _JAR_NAME = "kg-neo4j-launcher.jar"
 _JAVA_OPTS = (
@@ -54,6 +63,7 @@ _JAVA_OPTS = (
     "-Djdk.nio.maxCachedBufferSize=1024",
 )
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 _COMPOSE_TIMEOUT = 600.0
 _STOP_TIMEOUT = 60.0
 
@@ -85,16 +95,45 @@ class Neo4jSettings:
 
     uri: str = DEFAULT_URI
     user: str = DEFAULT_USER
-    password: str = DEFAULT_PASSWORD
+    password: str = ""
+
+    def __post_init__(self) -> None:
+        url = urlsplit(self.uri)
+        try:
+            port = url.port
+        except ValueError:
+            port = -1
+        if url.scheme not in _SCHEMES or not url.hostname or port == -1:
+            raise ConfigError(
+                f"Neo4j URI {self.uri[:80]!r} is not a Bolt URI such as {DEFAULT_URI} (schemes: "
+                f"{', '.join(sorted(_SCHEMES))}); check NEO4J_URI or --neo4j-uri"
+            )
 
     @classmethod
-    def from_env(cls) -> Neo4jSettings:
-        """Reads NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD, falling back to the defaults."""
+    def from_env(cls, uri: str | None = None) -> Neo4jSettings:
+        """Reads NEO4J_URI (unless ``uri`` is given), NEO4J_USER and NEO4J_PASSWORD; the password defaults to
+        the one ``start`` generated (``password_file()``).
+
+        Raises:
+            ConfigError: the URI is not a Bolt URI.
+            Neo4jServerError: no password is set and none was generated.
+        """
+        settings = cls.from_env_unchecked(uri)
+        if not settings.password:
+            raise Neo4jServerError(
+                f"no Neo4j password: set NEO4J_PASSWORD, or run `kg neo4j start`, which generates "
+                f"one into {password_file()}"
+            )
+        return settings
+
+    @classmethod
+    def from_env_unchecked(cls, uri: str | None = None) -> Neo4jSettings:
+        """Like ``from_env``, with an empty password when none is known (for commands that need none)."""
         env = os.environ
         return cls(
-            uri=env.get("NEO4J_URI") or DEFAULT_URI,
+            uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
             user=env.get("NEO4J_USER") or DEFAULT_USER,
-            password=env.get("NEO4J_PASSWORD") or DEFAULT_PASSWORD,
+            password=env.get("NEO4J_PASSWORD") or stored_password() or "",
         )
 
     @property
@@ -137,17 +176,64 @@ def log_file() -> Path:
     return cache_dir() / "launcher.log"
 
 
-def start(*, data_dir: Path | None = None, uri: str | None = None, timeout: float = 180) -> str:
+def password_file() -> Path:
+    """Where ``start`` stores the password it generates when ``NEO4J_PASSWORD`` is unset."""
+    return cache_dir() / "password"
+
+
+def stored_password() -> str | None:
+    """The password ``start`` generated, if any."""
+    try:
+        return password_file().read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _ensure_password(data_dir: Path, log: Callable[[str], None]) -> None:
+    """Generate and store a password unless one is set, stored, or needed but unknown.
+
+    Raises:
+        Neo4jServerError: the launcher's data dir was set up with a password kg does not know.
+    """
+    if os.environ.get("NEO4J_PASSWORD") or stored_password():
+        return
+    if (data_dir / _MARKER).exists():
+        raise Neo4jServerError(
+            f"the Neo4j data dir {data_dir} was set up with a password kg does not know (kg 0.1 used "
+            f"'kg-password' when NEO4J_PASSWORD was unset): set NEO4J_PASSWORD to it, or remove {data_dir} "
+            "to start with an empty database"
+        )
+    path = password_file()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    log(
+        f"generated a password for Neo4j user {Neo4jSettings.from_env_unchecked().user!r} in {path} "
+        "(readable by you only); kg reads it from there unless NEO4J_PASSWORD is set"
+    )
+
+
+def start(
+    *,
+    data_dir: Path | None = None,
+    uri: str | None = None,
+    timeout: float = 180,
+    log: Callable[[str], None] = lambda message: None,
+) -> str:
     """Makes sure a Neo4j server answers and returns its URI.
 
     Does nothing if a server already accepts the credentials at the URI. Otherwise starts the
-    Docker compose service if a Docker engine answers, else the local launcher (building it
-    first if needed), and waits until Bolt accepts the credentials.
+    Docker compose service if a Docker engine with Compose v2 answers, else (saying why through
+    ``log``) the local launcher, building it first if needed, and waits until Bolt accepts the
+    credentials. Without ``NEO4J_PASSWORD`` or a stored password, one is generated first.
 
     Args:
         data_dir: Data dir for the local launcher; default ``default_data_dir()``.
         uri: Bolt URI; default from ``Neo4jSettings.from_env()``.
         timeout: Seconds to wait for Bolt after starting the server (a build is not counted).
+        log: Receives notes: a generated password, a fall-back to the launcher.
 
     Returns:
         The Bolt URI.
@@ -155,11 +241,14 @@ def start(*, data_dir: Path | None = None, uri: str | None = None, timeout: floa
     Raises:
         Neo4jServerError: The server could not be started, with the tail of its log.
     """
-    settings = _settings(uri)
+    data_dir = (data_dir or default_data_dir()).resolve()
     with _lock():
+        _ensure_password(data_dir, log)
+        settings = _settings(uri)
         if _accepts(settings):
             return settings.uri
-        if _docker_available():
+        docker_problem = _docker_problem()
+        if docker_problem is None:
             _start_docker(settings, timeout)
             return settings.uri
         state = _local_state()
@@ -168,7 +257,10 @@ def start(*, data_dir: Path | None = None, uri: str | None = None, timeout: floa
                 f"the local Neo4j launcher (pid {state.pid}) serves {state.uri}, "
                 f"not {settings.uri}; stop it first"
             )
-        pid = state.pid if state else _launch(settings, (data_dir or default_data_dir()).resolve())
+        if state is None:
+            log(f"{docker_problem}: starting the local Neo4j launcher (Java; built once with Maven into "
+                f"{cache_dir()})")
+        pid = state.pid if state else _launch(settings, data_dir)
         try:
             _wait(settings, timeout, pid)
         except Neo4jServerError:
@@ -191,10 +283,10 @@ def stop() -> bool:
         if state is not None:
             _terminate(state.pid)
             return True
-        if _docker_available() and _docker_running():
-            result = _compose(Neo4jSettings.from_env(), "down")
+        if _docker_problem() is None and _docker_running():
+            result = _compose(Neo4jSettings.from_env_unchecked(), "down")
             if result.returncode != 0:
-                raise Neo4jServerError(f"docker compose down failed:\n{result.stderr.strip()}")
+                raise Neo4jServerError("docker compose down failed", detail=result.stderr.strip())
             return True
     return False
 
@@ -202,20 +294,19 @@ def stop() -> bool:
 def status() -> ServerStatus:
     """Reports whether the server answers and which kind of server kg started."""
     state = _local_state()
-    settings = _settings(state.uri if state else None)
+    settings = Neo4jSettings.from_env_unchecked(state.uri if state else None)
     try:
         running = _accepts(settings)
     except Neo4jServerError:
         running = True
     if state is not None:
         return ServerStatus(running, settings.uri, "local", state.pid, state.data_dir)
-    mode: Literal["docker"] | None = "docker" if _docker_available() and _docker_running() else None
+    mode: Literal["docker"] | None = "docker" if _docker_problem() is None and _docker_running() else None
     return ServerStatus(running, settings.uri, mode, None, None)
 
 
 def _settings(uri: str | None) -> Neo4jSettings:
-    settings = Neo4jSettings.from_env()
-    return dataclasses.replace(settings, uri=uri) if uri else settings
+    return Neo4jSettings.from_env(uri)
 
 
 def _accepts(settings: Neo4jSettings) -> bool:
@@ -241,11 +332,11 @@ def _wait(settings: Neo4jSettings, timeout: float, pid: int | None) -> None:
     deadline = time.monotonic() + timeout
     while not _accepts(settings):
         if pid is not None and not _alive(pid):
-            raise Neo4jServerError(f"the Neo4j launcher exited during start-up\n{_log_tail()}")
+            raise Neo4jServerError("the Neo4j launcher exited during start-up", detail=_log_tail())
         if time.monotonic() > deadline:
             tail = _log_tail() if pid is not None else _docker_log_tail(settings)
             raise Neo4jServerError(
-                f"Neo4j did not answer at {settings.uri} within {timeout:.0f}s\n{tail}"
+                f"Neo4j did not answer at {settings.uri} within {timeout:.0f}s", detail=tail
             )
         time.sleep(0.5)
 
@@ -253,7 +344,7 @@ def _wait(settings: Neo4jSettings, timeout: float, pid: int | None) -> None:
 @contextmanager
 def _lock() -> Iterator[None]:
     """Serialises start and stop across processes."""
-    cache_dir().mkdir(parents=True, exist_ok=True)
+    cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
     with (cache_dir() / "lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
@@ -314,6 +405,11 @@ def _launch(settings: Neo4jSettings, data_dir: Path) -> int:
             "no Docker engine answers and java (17+) is not on PATH; install one of them"
         )
     jar = _ensure_built()
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir.chmod(0o700)  # the database files and the users' password hashes
+    except OSError as exc:
+        raise Neo4jServerError(f"cannot create the data dir {data_dir}: {exc.strerror or exc}") from exc
     command = [
         java,
         *_JAVA_OPTS,
@@ -333,7 +429,7 @@ def _launch(settings: Neo4jSettings, data_dir: Path) -> int:
         text=True,
     )
     if result.returncode != 0:
-        raise Neo4jServerError(f"launching the Neo4j launcher failed:\n{result.stderr.strip()}")
+        raise Neo4jServerError("launching the Neo4j launcher failed", detail=result.stderr.strip())
     pid = int(result.stdout)
     _state_file().write_text(
         json.dumps({"pid": pid, "uri": settings.uri, "data_dir": str(data_dir)})
@@ -398,7 +494,7 @@ def _ensure_built() -> Path:
             stderr=subprocess.STDOUT,
         )
     if result.returncode != 0:
-        raise Neo4jServerError(f"building the Neo4j launcher failed\n{_tail(build_log)}")
+        raise Neo4jServerError("building the Neo4j launcher failed", detail=_tail(build_log))
     stamp.write_text(digest)
     return jar
 
@@ -419,17 +515,21 @@ def _log_tail() -> str:
 # Docker -----------------------------------------------------------------------------------
 
 
-def _docker_available() -> bool:
-    """Whether a Docker engine and the compose plugin answer within a few seconds."""
+def _docker_problem() -> str | None:
+    """Why the compose service cannot be used (no docker, no engine, no Compose v2), or None."""
     if shutil.which("docker") is None:
-        return False
-    try:
-        return all(
-            subprocess.run(command, check=False, capture_output=True, timeout=5).returncode == 0
-            for command in (["docker", "info"], ["docker", "compose", "version"])
-        )
-    except subprocess.TimeoutExpired:
-        return False
+        return "docker is not on PATH"
+    checks = (
+        (["docker", "info"], "no Docker engine answers (docker info failed)"),
+        (["docker", "compose", "version"], "Docker Compose v2 is missing (docker compose version failed)"),
+    )
+    for command, problem in checks:
+        try:
+            if subprocess.run(command, check=False, capture_output=True, timeout=5).returncode != 0:
+                return problem
+        except (subprocess.TimeoutExpired, OSError):
+            return problem
+    return None
 
 
 def _compose(settings: Neo4jSettings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -450,7 +550,7 @@ def _compose(settings: Neo4jSettings, *args: str) -> subprocess.CompletedProcess
 
 
 def _docker_running() -> bool:
-    result = _compose(Neo4jSettings.from_env(), "ps", "--quiet", "neo4j")
+    result = _compose(Neo4jSettings.from_env_unchecked(), "ps", "--quiet", "neo4j")
     return result.returncode == 0 and bool(result.stdout.strip())
 
 
@@ -459,7 +559,7 @@ def _start_docker(settings: Neo4jSettings, timeout: float) -> None:
         raise Neo4jServerError("the Neo4j Docker image only accepts NEO4J_USER=neo4j")
     result = _compose(settings, "up", "--detach")
     if result.returncode != 0:
-        raise Neo4jServerError(f"docker compose up failed:\n{result.stderr.strip()}")
+        raise Neo4jServerError("docker compose up failed", detail=result.stderr.strip())
     _wait(settings, timeout, None)
 
 

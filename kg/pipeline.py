@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from extractors.linear import MODELS_DIR
-from kg.errors import ConfigError
+from kg.errors import ConfigError, one_line
 from kg.settings import Settings
 from kg.types import Paper
+from kg.workers import ordered_map
 
 NER_SUBDIR = "ner"
 """The trained recognizer (``kg train``) in a models directory: a spaCy pipeline whose ``ner`` has its own tok2vec."""
@@ -79,9 +82,20 @@ def _split_final_periods(nlp: Language) -> None:
     nlp.tokenizer.suffix_search = re.compile(pattern).search
 
 
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A paper the pipeline raised on: the exception, on one line."""
+
+    reason: str
+
+
 def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = None,
-          *, total: int | None = None) -> Iterator[tuple[Paper, Doc]]:
+          *, total: int | None = None) -> Iterator[tuple[Paper, Doc | ParseFailure]]:
     """Run the pipeline over papers, in input order.
+
+    A paper the pipeline raises on comes with a :class:`ParseFailure` instead of a Doc, and the others go on.
+    With several processes, batches are parsed by :func:`kg.workers.ordered_map`, whose workers stop at once
+    on Ctrl-C.
 
     Args:
         nlp: a pipeline from :func:`build_nlp`.
@@ -91,6 +105,32 @@ def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = No
     """
     settings = settings or Settings()
     n_process = settings.n_process if total is None or total >= SMALL_INPUT else 1
-    stream = ((paper.text, paper) for paper in papers)
-    for doc, paper in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=settings.batch_size):
-        yield paper, doc
+    batches = minibatch(papers, settings.batch_size)
+    if n_process == 1:
+        for batch in batches:
+            yield from zip(batch, _parse_batch(nlp, [paper.text for paper in batch]), strict=True)
+        return
+    batches = list(batches)
+    texts = ([paper.text for paper in batch] for batch in batches)
+    for batch, results in zip(batches, ordered_map(_parse_to_bytes, nlp, texts, n_process), strict=False):
+        for paper, result in zip(batch, results, strict=True):
+            yield paper, Doc(nlp.vocab).from_bytes(result) if isinstance(result, bytes) else result
+
+
+def _parse_batch(nlp: Language, texts: list[str]) -> list[Doc | ParseFailure]:
+    try:
+        return list(nlp.pipe(texts, batch_size=len(texts)))
+    except Exception:  # noqa: BLE001 - a paper broke the batch: parse one by one to skip only that paper
+        return [_parse_one(nlp, text) for text in texts]
+
+
+def _parse_one(nlp: Language, text: str) -> Doc | ParseFailure:
+    try:
+        return nlp(text)
+    except Exception as exc:  # noqa: BLE001 - the per-record policy: report the paper, go on with the others
+        return ParseFailure(one_line(f"{type(exc).__name__}: {exc}")[:300])
+
+
+def _parse_to_bytes(nlp: Language, texts: list[str]) -> list[bytes | ParseFailure]:
+    """In a worker: the batch's Docs serialized (with their extension attributes) for the parent."""
+    return [doc.to_bytes() if isinstance(doc, Doc) else doc for doc in _parse_batch(nlp, texts)]

@@ -1,20 +1,30 @@
-"""Canned Cypher queries: ``queries/*.cypher`` loaded by name, typed parameters, table or JSON output.
+"""Canned Cypher queries: ``queries/*.cypher`` loaded by name, typed and checked parameters, table or JSON output.
 
 Each file starts with a header of ``//`` comment lines::
 
     // name: leaderboard
     // description: ranked claims for a dataset and a metric, best first
     // param: dataset STRING ImageNet — dataset name, alias or key
-    // param: limit INTEGER 20 — most rows
+    // param: direction STRING(absolute|higher|lower) absolute — which claims
+    // param: limit INTEGER(1..1000) 20 — most rows
 
-A parameter line gives the name, the type (``STRING``, ``INTEGER``, ``FLOAT``, ``BOOLEAN`` or ``LIST<STRING>``,
-written comma-separated), the default (everything up to the `` — ``) and a description. Values reach the
-server only as driver parameters, cast to the declared type.
+A parameter line gives the name, the type, the default (everything up to the `` — ``) and a description. The
+types are ``STRING``, ``INTEGER``, ``FLOAT``, ``BOOLEAN``, ``LIST<STRING>`` (written comma-separated) and
+``FULLTEXT`` (a string searched in a full-text index, whose Lucene query characters are escaped so that the text
+is matched as words). A type may be followed by a range, ``(LOW..HIGH)`` for numbers, or choices, ``(a|b|c)``
+for strings. Every value is checked before it is sent: numbers are in range (an undeclared integer range is the
+driver's, 0 to 2**63 - 1, and floats are finite), strings and list items are non-empty and at most
+:data:`MAX_TEXT` characters. Values reach the server only as driver parameters.
+
+The files are package data (``kg/data/queries`` links to ``queries/`` in a source tree), found with
+:mod:`importlib.resources`.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,22 +32,39 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import RoutingControl
+from neo4j.exceptions import DriverError, Neo4jError
 
-from kg.errors import KGError
+from kg.errors import SinkError, UsageError
 from kg.neo4j_server import Neo4jSettings
 from kg.sinks.neo4j import connect
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-"""Where the canned queries live (beside the ``kg`` package, shipped with it)."""
+QUERY_DIR = Path(str(importlib.resources.files("kg") / "data" / "queries"))
+"""Where the canned queries live (package data of ``kg``)."""
+
+MAX_TEXT = 1000
+"""Longest string parameter value, and longest item of a list."""
+
+MAX_ITEMS = 100
+"""Most items of a list parameter."""
 
 _HEADER = re.compile(r"^(?://|#)\s*(name|description|param):\s*(.*?)\s*$")  # // in .cypher, # in .rq files
-_PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<STRING>)\s+(.*?)\s+—\s+(.+)$")
+_PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<STRING>|FULLTEXT)(?:\(([^()]*)\))?"
+                    r"\s+(.*?)\s+—\s+(.+)$")
+_RANGE = re.compile(r"^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$")
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+_INT64 = (0, 2**63 - 1)
 _CELL_WIDTH = 60
 
 
-class QueryError(KGError):
+class QueryError(UsageError):
     """A canned query is unknown, malformed, or given a bad parameter."""
+
+
+def escape_fulltext(text: str) -> str:
+    """``text`` as a Lucene query that matches its words: query characters escaped, ``AND``/``OR``/``NOT`` lower-cased
+    (the index's analyzer lower-cases anyway)."""
+    return _LUCENE_SPECIAL.sub(r"\\\1", text.lower())
 
 
 def _boolean(text: str) -> bool:
@@ -46,34 +73,80 @@ def _boolean(text: str) -> bool:
     raise ValueError(text)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _items(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 _CASTS: dict[str, Callable[[str], Any]] = {
     "STRING": str,
+    "FULLTEXT": str,
     "INTEGER": int,
-    "FLOAT": float,
+    "FLOAT": _finite,
     "BOOLEAN": _boolean,
-    "LIST<STRING>": lambda text: [part.strip() for part in text.split(",") if part.strip()],
+    "LIST<STRING>": _items,
 }
+
+_KINDS = {"STRING": "text", "FULLTEXT": "text", "INTEGER": "a whole number", "FLOAT": "a finite number",
+          "BOOLEAN": "true or false", "LIST<STRING>": "comma-separated text"}
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A declared parameter: name, Cypher type, default (as written) and description."""
+    """A declared parameter: name, type, default (as written), description, and its range or choices.
+
+    Attributes:
+        bounds: ``"LOW..HIGH"`` for a number, ``"a|b|c"`` for a string, "" when undeclared.
+    """
 
     name: str
     type: str
     default: str
     description: str
+    bounds: str = ""
 
     def cast(self, text: str) -> Any:
-        """The value of ``text`` as this parameter's type.
+        """The value of ``text`` as this parameter's type, checked.
 
         Raises:
-            QueryError: ``text`` is not a value of the type.
+            QueryError: ``text`` is not a value of the type, is out of range, empty or too long (the message
+                names the parameter).
         """
+        shown = repr(text if len(text) <= 40 else text[:39] + "…")
         try:
-            return _CASTS[self.type](text)
+            value = _CASTS[self.type](text.strip())
         except ValueError as exc:
-            raise QueryError(f"parameter {self.name} takes {self.type} values, not {text!r}") from exc
+            raise QueryError(f"parameter {self.name} takes {_KINDS[self.type]}, not {shown}") from exc
+        if self.type == "BOOLEAN":
+            return value
+        if self.type in ("INTEGER", "FLOAT"):
+            low, high = self.range()
+            if not low <= value <= high:
+                raise QueryError(f"parameter {self.name} takes {_KINDS[self.type]} from {low} to {high}, not {shown}")
+            return value
+        texts = value if isinstance(value, list) else [value]
+        if not texts or not all(texts):
+            raise QueryError(f"parameter {self.name} needs a non-empty value")
+        if len(texts) > MAX_ITEMS or any(len(t) > MAX_TEXT for t in texts):
+            raise QueryError(f"parameter {self.name} takes at most {MAX_ITEMS} values of at most {MAX_TEXT} "
+                             f"characters, not {shown}")
+        if self.bounds and value not in self.bounds.split("|"):
+            raise QueryError(f"parameter {self.name} takes one of {', '.join(self.bounds.split('|'))}, not {shown}")
+        return escape_fulltext(value) if self.type == "FULLTEXT" else value
+
+    def range(self) -> tuple[float, float]:
+        """The declared range of a number parameter, else the driver's integer range or all finite floats."""
+        match = _RANGE.match(self.bounds)
+        if match is not None:
+            low, high = match.groups()
+            return (int(low), int(high)) if self.type == "INTEGER" else (float(low), float(high))
+        return _INT64 if self.type == "INTEGER" else (-math.inf, math.inf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +193,27 @@ def parse(path: Path) -> CannedQuery:
             fields[key] = value
             continue
         param = _PARAM.match(value)
-        if param is None:
-            raise QueryError(f"{path}: bad parameter line {value!r} (want: NAME TYPE DEFAULT — DESCRIPTION)")
-        params.append(Param(*param.groups()))
+        if param is None or not _bounds_fit(param[2], param[3] or ""):
+            raise QueryError(f"{path}: bad parameter line {value!r} (want: NAME TYPE[(LOW..HIGH) or (a|b)] DEFAULT "
+                             "— DESCRIPTION)")
+        name, kind, bounds, default, description = param.groups()
+        params.append(Param(name, kind, default, description, bounds or ""))
     if fields.get("name") != path.stem or not fields.get("description"):
         raise QueryError(f"{path}: the header needs '// name: {path.stem}' and '// description: ...'")
     query = CannedQuery(fields["name"], fields["description"], tuple(params), text)
     for p in params:
         p.cast(p.default)
     return query
+
+
+def _bounds_fit(kind: str, bounds: str) -> bool:
+    """Whether a declared range or choice list suits the type (ranges for numbers, choices for strings)."""
+    if not bounds:
+        return True
+    if kind in ("INTEGER", "FLOAT"):
+        match = _RANGE.match(bounds)
+        return match is not None and (kind == "FLOAT" or "." not in bounds.replace("..", ""))
+    return kind == "STRING" and all(choice.strip() for choice in bounds.split("|"))
 
 
 def available(directory: Path = QUERY_DIR) -> dict[str, CannedQuery]:
@@ -168,11 +253,15 @@ def run(query: CannedQuery, values: Mapping[str, str], settings: Neo4jSettings) 
 
     Raises:
         QueryError: a bad parameter.
-        SinkError: the server cannot be reached.
+        SinkError: the server cannot be reached or the query fails there.
     """
     parameters = query.bind(values)
     with connect(settings) as driver:
-        records = driver.execute_query(query.text, parameters, routing_=RoutingControl.READ).records
+        try:
+            records = driver.execute_query(query.text, parameters, routing_=RoutingControl.READ).records
+        except (Neo4jError, DriverError) as exc:
+            reason = " ".join(str(getattr(exc, "message", None) or exc).split())[:300]
+            raise SinkError(f"query {query.name} failed on the server: {reason}") from exc
     return [record.data() for record in records]
 
 

@@ -7,25 +7,44 @@ Two layouts are read into one :class:`~kg.types.Paper` type:
 * JSON Lines (``.jsonl``, ``.json``) with ``id``, ``title`` and ``abstract`` (the arXiv metadata layout);
   other fields are kept in :attr:`Paper.extra`.
 
-A broken file or record (empty, binary, invalid UTF-8, missing fields, an over-long line, a duplicate id)
-becomes a :class:`ReadProblem`; everything else is still read. The same paper twice (same normalized
-title) is merged into its first occurrence.
+A broken file or record (empty, binary, invalid UTF-8, missing fields, an over-long line, a paper over the
+limits below, a duplicate id, an unreadable directory, a broken link) becomes a :class:`ReadProblem`;
+everything else is still read. The limits are checked before the pipeline sees a text, so the work per paper
+stays bounded and linear in its length. Control characters and bidirectional-text controls are removed from
+titles and abstracts; files in UTF-8 (with or without a byte order mark) and UTF-16 or UTF-32 with a byte order
+mark are read. The same paper twice (same normalized title) is merged into its first occurrence.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
 from kg.ids import title_id, words
-from kg.types import Paper
+from kg.types import TITLE_SEPARATOR, Paper
 
 MAX_LINE_BYTES = 1_000_000
 """Longer lines are reported and skipped (an abstract is a few kilobytes)."""
+
+MAX_PAPER_CHARS = 20_000
+"""Longest paper text (title, a blank line, abstract) handed to the pipeline; longer papers are skipped.
+
+Ten times the longest abstract of the sample corpus (arXiv caps abstracts at 1,920 characters). It bounds the
+time per paper: the extractors' pair and feature loops grow faster than linearly in long texts
+(``bench/robustness.py``)."""
+
+MAX_ID_CHARS = 256
+"""Longest paper id (arXiv ids have about 20 characters; the database indexes ids, so they stay small)."""
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects in a JSON Lines record (the arXiv layout has 2)."""
 
 CAPTURE_SUFFIXES = frozenset({".txt"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson"})
@@ -39,6 +58,15 @@ _GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+[A-Z(\"]")
 _SPACE = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters other than whitespace: read as a space."""
+_FORMAT = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Bidirectional-text controls and byte order marks: removed (they can make a title display as another text)."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+"""Byte order marks of the other encodings read (UTF-32 first: its little-endian mark starts like UTF-16's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +103,18 @@ class _Line:
     problem: ReadProblem | None = None
 
 
+def clean_text(text: str) -> str:
+    """``text`` with control characters read as spaces, bidirectional controls removed, whitespace collapsed."""
+    return _SPACE.sub(" ", _CONTROL.sub(" ", _FORMAT.sub("", text))).strip()
+
+
+def problem_at(paper: Paper, message: str) -> ReadProblem:
+    """A problem reported at the file and line a paper was read from."""
+    path, _, line = paper.source.rpartition(":")
+    return ReadProblem(path, int(line), message) if path and line.isdigit() else ReadProblem(paper.source, None,
+                                                                                            message)
+
+
 def read_papers(paths: Iterable[Path]) -> ReadResult:
     """Read every paper from files and directories (``.txt`` captures and JSON Lines).
 
@@ -85,7 +125,7 @@ def read_papers(paths: Iterable[Path]) -> ReadResult:
         The merged papers in input order, with every problem met.
 
     Raises:
-        InputError: when no path names an existing file or directory.
+        InputError: when no path names a readable file or a directory holding one.
     """
     result = ReadResult()
     seen_titles: dict[str, Paper] = {}
@@ -104,9 +144,8 @@ def read_papers(paths: Iterable[Path]) -> ReadResult:
                 result.merged += 1
                 continue
             if item.id in seen_ids:
-                result.problems.append(ReadProblem(
-                    str(path), _line_of(item), f"duplicate id {item.id!r} (first read at {seen_ids[item.id]}); "
-                    "record skipped"))
+                result.problems.append(problem_at(
+                    item, f"duplicate id {item.id[:80]!r} (first read at {seen_ids[item.id]}); record skipped"))
                 continue
             seen_titles[title_form] = item
             seen_ids[item.id] = item.source
@@ -115,17 +154,52 @@ def read_papers(paths: Iterable[Path]) -> ReadResult:
 
 
 def _expand(paths: Iterable[Path], result: ReadResult) -> Iterator[Path]:
+    """The input files of ``paths``; every path that cannot be used is reported in ``result``."""
+    suffixes = CAPTURE_SUFFIXES | JSONL_SUFFIXES
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in CAPTURE_SUFFIXES | JSONL_SUFFIXES)
-            if not found:
-                result.problems.append(ReadProblem(str(path), None, "directory holds no .txt or .jsonl files"))
-            yield from found
-        elif path.is_file():
+        mode, problem = _mode(path)
+        if problem is not None:
+            result.problems.append(ReadProblem(str(path), None, problem))
+        elif stat.S_ISREG(mode):
             yield path
+        elif not stat.S_ISDIR(mode):
+            result.problems.append(ReadProblem(str(path), None, "not a regular file or directory; skipped"))
         else:
-            result.problems.append(ReadProblem(str(path), None, "no such file or directory"))
+            try:
+                entries = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
+            except OSError as exc:
+                result.problems.append(ReadProblem(str(path), None,
+                                                   f"cannot list directory: {exc.strerror or exc}; skipped"))
+                continue
+            for entry in entries:
+                mode, problem = _mode(entry)
+                if problem is None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                    problem = "not a regular file or directory; skipped"
+                if problem is not None:
+                    result.problems.append(ReadProblem(str(entry), None, problem))
+                elif stat.S_ISREG(mode):
+                    yield entry
+            if not entries:
+                result.problems.append(ReadProblem(str(path), None, "directory holds no .txt or .jsonl files"))
+
+
+def _mode(path: Path) -> tuple[int, str | None]:
+    """The file mode of ``path`` (links followed), or why it cannot be used."""
+    try:
+        return path.stat().st_mode, None
+    except FileNotFoundError:
+        return 0, "dangling symbolic link; skipped" if path.is_symlink() else "no such file or directory"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return 0, "symbolic link loop; skipped"
+        return 0, f"cannot read: {exc.strerror or exc}; skipped"
+
+
+def _encoding(head: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    return "utf-8"
 
 
 def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
@@ -135,69 +209,115 @@ def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
     except OSError as exc:
         yield ReadProblem(str(path), None, f"cannot read file: {exc.strerror or exc}")
         return
-    if not head.strip():
+    encoding = _encoding(head)
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff")
+    if not text.strip():
         yield ReadProblem(str(path), None, "empty file")
         return
-    if b"\x00" in head:
-        yield ReadProblem(str(path), None, "binary file (NUL bytes), not text; skipped")
+    if encoding == "utf-8" and b"\x00" in head:
+        utf16 = max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+        hint = " (UTF-16 without a byte order mark?)" if utf16 else ""
+        yield ReadProblem(str(path), None, f"binary file (NUL bytes), not text{hint}; skipped")
         return
-    if path.suffix.lower() in JSONL_SUFFIXES or head.lstrip().startswith(b"{"):
-        yield from _read_jsonl(path)
-    else:
-        yield from _read_capture(path)
+    jsonl = path.suffix.lower() in JSONL_SUFFIXES or text.lstrip().startswith("{")
+    found = False
+    for item in (_read_jsonl if jsonl else _read_capture)(path, encoding):
+        found = True
+        yield item
+    if not found:
+        yield ReadProblem(str(path), None, "no records found (only blank lines)" if jsonl else
+                          "no title and abstract lines found (only page chrome?)")
 
 
-def _lines(path: Path) -> Iterator[_Line]:
-    """Decoded lines; over-long and undecodable lines are reported in place of their text."""
-    with path.open("rb") as fh:
+def _bounded_lines(readline: Callable[[int], str | bytes], limit: int) -> Iterator[tuple[int, str | bytes | int]]:
+    """Numbered lines of a file; a line over ``limit`` bytes or characters is read past and given as its size."""
+    number = 0
+    while True:
+        raw = readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= limit or raw[-1:] in ("\n", b"\n"):
+            yield number, raw
+            continue
+        size = len(raw)
+        while raw[-1:] not in ("\n", b"\n"):
+            raw = readline(limit)
+            if not raw:
+                break
+            size += len(raw)
+        yield number, size
+
+
+def _lines(path: Path, encoding: str) -> Iterator[_Line]:
+    """Decoded, cleaned lines; over-long and undecodable lines are reported in place of their text."""
+    binary = encoding == "utf-8"
+    unit = "bytes" if binary else "characters"
+    with path.open("rb") if binary else path.open(encoding=encoding) as fh:
+        readline: Callable[[int], str | bytes] = fh.readline
+        lines = _bounded_lines(readline, MAX_LINE_BYTES)
         number = 0
         while True:
-            raw = fh.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            number += 1
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                size = len(raw)
-                while not raw.endswith(b"\n"):
-                    raw = fh.readline(MAX_LINE_BYTES)
-                    if not raw:
-                        break
-                    size += len(raw)
-                yield _Line(number, None, ReadProblem(
-                    str(path), number, f"line of {size:,} bytes exceeds the {MAX_LINE_BYTES:,}-byte limit; skipped"))
-                continue
             try:
-                text = raw.decode("utf-8")
+                number, raw = next(lines)
+            except StopIteration:
+                return
             except UnicodeDecodeError as exc:
+                yield _Line(number + 1, None, ReadProblem(
+                    str(path), number + 1, f"invalid {encoding.upper()} ({exc.reason}); the rest of the file is "
+                    "skipped"))
+                return
+            if isinstance(raw, int):
                 yield _Line(number, None, ReadProblem(
-                    str(path), number, f"invalid UTF-8 at byte {exc.start}; skipped"))
+                    str(path), number, f"line of {raw:,} {unit} exceeds the {MAX_LINE_BYTES:,}-{unit[:-1]} limit; "
+                    "skipped"))
                 continue
-            yield _Line(number, text.lstrip("\ufeff").strip())
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield _Line(number, None, ReadProblem(str(path), number,
+                                                          f"invalid UTF-8 at byte {exc.start}; skipped"))
+                    continue
+            yield _Line(number, raw)
+
+
+def _size_problem(title: str, abstract: str) -> str | None:
+    size = len(title) + len(TITLE_SEPARATOR) + len(abstract)
+    if size > MAX_PAPER_CHARS:
+        return (f"paper of {size:,} characters (title and abstract) exceeds the {MAX_PAPER_CHARS:,}-character "
+                "limit; skipped")
+    return None
 
 
 def _looks_like_abstract(text: str) -> bool:
     return len(text) >= 300 or (len(text) >= 120 and bool(_SENTENCE_END.search(text)))
 
 
-def _read_capture(path: Path) -> Iterator[Paper | ReadProblem]:
+def _read_capture(path: Path, encoding: str) -> Iterator[Paper | ReadProblem]:
     """Pair title lines with the abstract line after them, skipping page chrome."""
     title: tuple[int, str] | None = None
-    for line in _lines(path):
+    for line in _lines(path, encoding):
         if line.text is None:
             if line.problem is not None:
                 yield line.problem
             title = None
             continue
-        if not line.text or _CHROME.fullmatch(line.text):
+        text = clean_text(line.text)
+        if not text or _CHROME.fullmatch(text):
             continue
-        text = _GLUED_SUBSCRIBE.sub("", line.text)
+        text = _GLUED_SUBSCRIBE.sub("", text)
         if _looks_like_abstract(text):
             if title is None:
                 yield ReadProblem(str(path), line.number, "abstract without a title line before it; skipped")
                 continue
             number, title_text = title
-            yield Paper(id=title_id(title_text), title=title_text, abstract=text, source=f"{path}:{number}")
             title = None
+            problem = _size_problem(title_text, text)
+            if problem is not None:
+                yield ReadProblem(str(path), number, problem)
+                continue
+            yield Paper(id=title_id(title_text), title=title_text, abstract=text, source=f"{path}:{number}")
         else:
             if title is not None:
                 yield ReadProblem(str(path), title[0], f"title {title[1][:80]!r} has no abstract line; skipped")
@@ -206,47 +326,68 @@ def _read_capture(path: Path) -> Iterator[Paper | ReadProblem]:
         yield ReadProblem(str(path), title[0], f"title {title[1][:80]!r} has no abstract line; skipped")
 
 
-def _read_jsonl(path: Path) -> Iterator[Paper | ReadProblem]:
+def _json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings ignored), in one pass."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _record_problem(record: dict) -> str | None:
+    """Why a JSON object is not a paper, or None."""
+    missing = [name for name in ("id", "title", "abstract") if record.get(name) in (None, "")]
+    if missing:
+        return f"missing field(s) {', '.join(missing)}; skipped"
+    wrong = [name for name in ("title", "abstract") if not isinstance(record[name], str)]
+    if wrong:
+        return f"field(s) {', '.join(wrong)} must be text; skipped"
+    paper_id = record["id"]
+    if isinstance(paper_id, bool) or not isinstance(paper_id, str | int):
+        return f"field id must be text or a whole number, not {json.dumps(paper_id)[:40]}; skipped"
+    broken = [name for name in ("id", "title", "abstract") if _SURROGATE.search(str(record[name]))]
+    if broken:
+        return f"field(s) {', '.join(broken)} hold an unpaired surrogate escape (not a character); skipped"
+    paper_id = str(paper_id)
+    if len(paper_id) > MAX_ID_CHARS:
+        return f"id of {len(paper_id):,} characters exceeds the {MAX_ID_CHARS}-character limit; skipped"
+    if not paper_id.strip() or _CONTROL.search(paper_id) or _FORMAT.search(paper_id):
+        return "id is blank or holds control characters; skipped"
+    return None
+
+
+def _read_jsonl(path: Path, encoding: str) -> Iterator[Paper | ReadProblem]:
     """One paper per JSON object line; ``id``, ``title`` and ``abstract`` are required."""
-    for line in _lines(path):
+    for line in _lines(path, encoding):
         if line.text is None:
             if line.problem is not None:
                 yield line.problem
             continue
-        if not line.text:
+        text = line.text.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
+            yield ReadProblem(str(path), line.number, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; skipped")
             continue
         try:
-            record = json.loads(line.text)
+            record = json.loads(text)
         except json.JSONDecodeError as exc:
             yield ReadProblem(str(path), line.number, f"not valid JSON ({exc.msg} at column {exc.colno}); skipped")
+            continue
+        except ValueError:  # an integer of more than 4,300 digits
+            yield ReadProblem(str(path), line.number, "not valid JSON (a number too long to read); skipped")
             continue
         if not isinstance(record, dict):
             yield ReadProblem(str(path), line.number, f"expected a JSON object, got {type(record).__name__}; skipped")
             continue
-        missing = [name for name in ("id", "title", "abstract") if record.get(name) in (None, "")]
-        if missing:
-            yield ReadProblem(str(path), line.number, f"missing field(s) {', '.join(missing)}; skipped")
-            continue
-        wrong = [name for name in ("title", "abstract") if not isinstance(record[name], str)]
-        if isinstance(record["id"], (dict, list, bool)):
-            wrong.insert(0, "id")
-        if wrong:
-            yield ReadProblem(str(path), line.number, f"field(s) {', '.join(wrong)} must be text; skipped")
-            continue
-        broken = [name for name in ("id", "title", "abstract") if _SURROGATE.search(str(record[name]))]
-        if broken:
-            yield ReadProblem(str(path), line.number, f"field(s) {', '.join(broken)} hold an unpaired surrogate "
-                              "escape (not a character); skipped")
-            continue
-        title = _SPACE.sub(" ", record["title"]).strip()
-        abstract = _SPACE.sub(" ", record["abstract"]).strip()
-        if not title or not abstract:
-            yield ReadProblem(str(path), line.number, "title or abstract is blank; skipped")
+        problem = _record_problem(record)
+        title, abstract = (clean_text(record["title"]), clean_text(record["abstract"])) if problem is None else ("", "")
+        if problem is None and (not title or not abstract):
+            problem = "title or abstract is blank; skipped"
+        problem = problem or _size_problem(title, abstract)
+        if problem is not None:
+            yield ReadProblem(str(path), line.number, problem)
             continue
         extra = {k: v for k, v in record.items() if k not in ("id", "title", "abstract")}
         yield Paper(id=str(record["id"]), title=title, abstract=abstract, source=f"{path}:{line.number}", extra=extra)
-
-
-def _line_of(paper: Paper) -> int | None:
-    tail = paper.source.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else None

@@ -1,7 +1,7 @@
 // name: entity_claims
 // description: the numeric claims about an entity, with their metric, dataset and baseline
 // param: entity STRING PixNerd — entity name, alias or key (case-insensitive)
-// param: limit INTEGER 50 — most rows
+// param: limit INTEGER(1..1000000) 50 — most rows
 MATCH (e:Entity)
 WHERE e.key = $entity OR toLower(e.name) = toLower($entity) OR any(a IN e.aliases WHERE toLower(a) = toLower($entity))
 MATCH (c:Claim)-[:ABOUT]->(e)

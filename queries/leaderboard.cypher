@@ -1,19 +1,19 @@
 // name: leaderboard
 // description: ranked results per dataset, metric and setting, best first by the metric's direction; one row per system and paper
-// param: dataset STRING ImageNet — dataset name, alias or key (case-insensitive); empty: every dataset
-// param: metric STRING FID — metric name, alias or key (case-insensitive); empty: every metric
-// param: setting STRING  — a setting as leaderboards label it (256×256, 5-shot) or one of its parts; empty: every setting
-// param: task STRING  — only results of papers that mention this task (name, alias or key); empty: every task
-// param: limit INTEGER 100 — most rows
+// param: dataset STRING ImageNet — dataset name, alias or key (case-insensitive); *: every dataset
+// param: metric STRING FID — metric name, alias or key (case-insensitive); *: every metric
+// param: setting STRING * — a setting as leaderboards label it (256×256, 5-shot) or one of its parts; *: every setting
+// param: task STRING * — only results of papers that mention this task (name, alias or key); *: every task
+// param: limit INTEGER(1..1000000) 100 — most rows
 MATCH (p:Paper)-[:REPORTS]->(c:Claim)-[:MEASURED_ON]->(d:Dataset), (c)-[:MEASURES]->(m:Metric)
 WHERE c.is_result
-  AND ($dataset = '' OR d.key = $dataset OR toLower(d.name) = toLower($dataset)
+  AND ($dataset = '*' OR d.key = $dataset OR toLower(d.name) = toLower($dataset)
        OR any(a IN d.aliases WHERE toLower(a) = toLower($dataset)))
-  AND ($metric = '' OR m.key = $metric OR toLower(m.name) = toLower($metric)
+  AND ($metric = '*' OR m.key = $metric OR toLower(m.name) = toLower($metric)
        OR any(a IN m.aliases WHERE toLower(a) = toLower($metric)))
-  AND ($setting = '' OR toLower(coalesce(c.setting, '')) = toLower($setting)
+  AND ($setting = '*' OR toLower(coalesce(c.setting, '')) = toLower($setting)
        OR any(x IN [c.subset, c.resolution, c.split, c.shots] WHERE toLower(x) = toLower($setting)))
-  AND ($task = '' OR EXISTS {
+  AND ($task = '*' OR EXISTS {
          MATCH (p)-[:MENTIONS]->(t:Task)
          WHERE t.key = $task OR toLower(t.name) = toLower($task) OR any(a IN t.aliases WHERE toLower(a) = toLower($task))
        })

@@ -1,7 +1,7 @@
 // name: leaderboards
 // description: every leaderboard (dataset, metric and setting) with at least min_rows rows, largest first, with its best result
-// param: min_rows INTEGER 2 — fewest rows (one per system and paper)
-// param: limit INTEGER 50 — most leaderboards
+// param: min_rows INTEGER(1..100000) 2 — fewest rows (one per system and paper)
+// param: limit INTEGER(1..1000000) 50 — most leaderboards
 MATCH (p:Paper)-[:REPORTS]->(c:Claim)-[:MEASURED_ON]->(d:Dataset), (c)-[:MEASURES]->(m:Metric)
 WHERE c.is_result
 OPTIONAL MATCH (c)-[:ABOUT]->(s:Entity)

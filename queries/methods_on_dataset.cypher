@@ -1,7 +1,7 @@
 // name: methods_on_dataset
 // description: methods and models evaluated on a dataset, by number of papers stating it
 // param: dataset STRING ImageNet — dataset name, alias or key (case-insensitive)
-// param: limit INTEGER 25 — most rows
+// param: limit INTEGER(1..1000000) 25 — most rows
 MATCH (d:Dataset)
 WHERE d.key = $dataset OR toLower(d.name) = toLower($dataset) OR any(a IN d.aliases WHERE toLower(a) = toLower($dataset))
 MATCH (s:Entity)-[r:EVALUATED_ON]->(d)

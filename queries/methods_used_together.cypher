@@ -1,7 +1,7 @@
 // name: methods_used_together
 // description: pairs of methods or models that papers use together (uses relations of one paper), by number of papers
-// param: min_papers INTEGER 2 — fewest papers per pair
-// param: limit INTEGER 20 — most rows
+// param: min_papers INTEGER(1..100000) 2 — fewest papers per pair
+// param: limit INTEGER(1..1000000) 20 — most rows
 MATCH (:Entity)-[r:USES]->(a:Entity)
 WHERE a:Method OR a:Model
 WITH r.paper AS paper, collect(DISTINCT a) AS used

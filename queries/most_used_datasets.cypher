@@ -1,6 +1,6 @@
 // name: most_used_datasets
 // description: datasets by the number of papers that mention them, with the number of systems evaluated on them
-// param: limit INTEGER 10 — most rows
+// param: limit INTEGER(1..1000000) 10 — most rows
 MATCH (d:Dataset)
 OPTIONAL MATCH (p:Paper)-[:MENTIONS]->(d)
 WITH d, count(DISTINCT p) AS papers

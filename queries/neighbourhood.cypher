@@ -1,7 +1,7 @@
 // name: neighbourhood
 // description: every node one relationship away from an entity, by relationship type and direction
 // param: entity STRING speculative decoding — entity name, alias or key (case-insensitive)
-// param: limit INTEGER 50 — most rows
+// param: limit INTEGER(1..1000000) 50 — most rows
 MATCH (e:Entity)
 WHERE e.key = $entity OR toLower(e.name) = toLower($entity) OR any(a IN e.aliases WHERE toLower(a) = toLower($entity))
 MATCH (e)-[r]-(n)

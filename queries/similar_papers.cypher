@@ -1,7 +1,7 @@
 // name: similar_papers
 // description: papers that mention the most entities in common with a paper
 // param: paper STRING t41281670c46f2604 — paper id or key
-// param: limit INTEGER 10 — most rows
+// param: limit INTEGER(1..1000000) 10 — most rows
 MATCH (p:Paper)
 WHERE p.id = $paper OR p.key = $paper
 MATCH (p)-[:MENTIONS]->(e:Entity)<-[:MENTIONS]-(q:Paper)

@@ -1,6 +1,6 @@
 // name: single_paper_entities
 // description: quality check: per entity kind, how many entities only one paper mentions, with examples
-// param: examples INTEGER 5 — example names per kind
+// param: examples INTEGER(0..1000) 5 — example names per kind
 MATCH (e:Entity)
 WITH e, COUNT { (:Paper)-[:MENTIONS]->(e) } AS papers
 ORDER BY e.name

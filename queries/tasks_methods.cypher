@@ -1,7 +1,7 @@
 // name: tasks_methods
 // description: tasks with the number of methods and models addressing them, and the most frequent ones
-// param: per_task INTEGER 5 — methods listed per task
-// param: limit INTEGER 20 — most rows
+// param: per_task INTEGER(1..1000) 5 — methods listed per task
+// param: limit INTEGER(1..1000000) 20 — most rows
 MATCH (s:Entity)-[r:ADDRESSES]->(t:Task)
 WITH t, s, count(r) AS papers
 ORDER BY papers DESC, s.name

@@ -114,11 +114,12 @@ def test_the_list_is_largest_first_and_min_rows_drops_small_boards(triples: list
 
 
 @pytest.mark.parametrize(("given", "expected"), [
-    ({"dataset": "ImageNet 256x256"}, {"dataset": "ImageNet", "metric": "", "setting": "256×256"}),
-    ({"dataset": "ImageNet-21K", "setting": "5 shot"}, {"dataset": "ImageNet", "metric": "", "setting": "5-shot"}),
-    ({"metric": "top-1 accuracy"}, {"dataset": "", "metric": "accuracy", "setting": ""}),
-    ({"metric": "Fréchet Inception Distance"}, {"dataset": "", "metric": "FID", "setting": ""}),
-    ({"metric": "my own metric", "setting": "256x256"}, {"dataset": "", "metric": "my own metric",
+    ({"dataset": "ImageNet 256x256"}, {"dataset": "ImageNet", "metric": "*", "setting": "256×256"}),
+    ({"dataset": "ImageNet-21K", "setting": "5 shot"}, {"dataset": "ImageNet", "metric": "*", "setting": "5-shot"}),
+    ({"dataset": "ImageNet"}, {"dataset": "ImageNet", "metric": "*", "setting": "*"}),
+    ({"metric": "top-1 accuracy"}, {"dataset": "*", "metric": "accuracy", "setting": "*"}),
+    ({"metric": "Fréchet Inception Distance"}, {"dataset": "*", "metric": "FID", "setting": "*"}),
+    ({"metric": "my own metric", "setting": "256x256"}, {"dataset": "*", "metric": "my own metric",
                                                          "setting": "256×256"}),
 ])
 def test_filters_as_users_write_them(given: dict[str, str], expected: dict[str, str]) -> None:
@@ -186,9 +187,9 @@ def store(triples: list[Triple], tmp_path_factory: pytest.TempPathFactory) -> py
 
 
 QUERY_FILTERS = [
-    {"dataset": "ImageNet", "metric": "FID"}, {"dataset": "", "metric": ""}, {"dataset": "imagenet-256", "metric": ""},
-    {"metric": "FID score", "setting": "256×256"}, {"dataset": "", "metric": "", "setting": "21K"},
-    {"dataset": "", "metric": "", "task": "image classification"}, {"dataset": "CIFAR-10", "metric": ""},
+    {"dataset": "ImageNet", "metric": "FID"}, {"dataset": "*", "metric": "*"}, {"dataset": "imagenet-256", "metric": "*"},
+    {"metric": "FID score", "setting": "256×256"}, {"dataset": "*", "metric": "*", "setting": "21K"},
+    {"dataset": "*", "metric": "*", "task": "image classification"}, {"dataset": "CIFAR-10", "metric": "*"},
 ]
 """Parameters of the leaderboard queries (those not given take the queries' defaults: ImageNet and FID)."""
 

@@ -291,3 +291,24 @@ def test_kg_build_neo4j_loads_and_reports(empty: Driver, neo4j_settings: Neo4jSe
     assert ids == ["2401.00001", "2401.00002", "2401.00003"]
     keys = {row[end]["key"] for row in map(json.loads, lines) for end in ("s", "o") if "key" in row[end]}
     assert counts(empty)[0] == len(keys)
+
+
+def test_rows_rejected_for_their_data_are_skipped_and_the_rest_loaded(empty: Driver,
+                                                                      neo4j_settings: Neo4jSettings) -> None:
+    def paper(pid: str) -> list[Triple]:
+        prov = Provenance(pid, 0, 0, 5, "test", 1.0, "text")
+        ref, method = NodeRef(NodeKind.PAPER, f"paper:{pid}"), NodeRef(NodeKind.METHOD, "method:fastdiff")
+        return [Triple(ref, Predicate.TITLE, Literal(f"title of {pid[:20]}"), prov),
+                Triple(ref, Predicate.MENTIONS, method, prov), Triple(method, Predicate.NAME, Literal("FastDiff"), prov)]
+
+    huge = "x" * 40_000  # a key too large for the uniqueness constraint's index
+    triples = paper("a") + paper(huge) + paper("b")
+    skipped: list[str] = []
+    report = load(triples, neo4j_settings, batch_size=2, sources={"a": "a.jsonl:1", huge: "big.jsonl:7"},
+                  skipped=skipped.append)
+    assert report.rejected == 1 and report.retried == 0
+    assert len(skipped) == 1 and skipped[0].startswith("big.jsonl:7: Neo4j rejected the Paper nodes row 'paper:xxx")
+    assert "Property value is too large to index" in skipped[0] and skipped[0].endswith("; skipped")
+    papers = empty.execute_query("MATCH (p:Paper)-[:MENTIONS]->(:Method {key: 'method:fastdiff'}) "
+                                 "RETURN p.key AS key ORDER BY key").records
+    assert [r["key"] for r in papers] == ["paper:a", "paper:b"]

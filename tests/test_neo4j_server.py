@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import pytest
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import AuthError, ConstraintError
@@ -71,3 +75,42 @@ def test_constraint_and_fulltext_index_work(neo4j_driver: Driver) -> None:
         neo4j_driver.execute_query("DROP INDEX kg_server_test_text IF EXISTS")
         neo4j_driver.execute_query("DROP CONSTRAINT kg_server_test_id IF EXISTS")
         neo4j_driver.execute_query(f"MATCH (n:{label}) DETACH DELETE n")
+
+
+def test_the_running_server_keeps_its_data_private(neo4j_settings: Neo4jSettings) -> None:
+    status = neo4j_server.status()
+    if status.mode == "local":
+        assert status.data_dir is not None and stat.S_IMODE(status.data_dir.stat().st_mode) == 0o700
+    if not os.environ.get("NEO4J_PASSWORD"):
+        assert neo4j_settings.password == neo4j_server.stored_password()
+        assert stat.S_IMODE(neo4j_server.password_file().stat().st_mode) == 0o600
+
+
+def test_a_first_start_generates_a_password_and_says_where(neo4j_settings: Neo4jSettings, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_NEO4J_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEO4J_USER", "kg-no-such-user")  # failed logins of a real user would lock it a while
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    with pytest.raises(neo4j_server.Neo4jServerError, match="no Neo4j password: set NEO4J_PASSWORD, or run"):
+        Neo4jSettings.from_env()
+    notes: list[str] = []
+    # The session's server answers at this URI with another password: the new one is generated, then refused.
+    with pytest.raises(neo4j_server.Neo4jServerError, match="rejects user"):
+        neo4j_server.start(uri=neo4j_settings.uri, log=notes.append)
+    password = tmp_path / "home" / "password"
+    assert stat.S_IMODE(password.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
+    assert len(password.read_text().strip()) >= 24
+    assert Neo4jSettings.from_env().password == password.read_text().strip()
+    assert len(notes) == 1 and f"generated a password for Neo4j user 'kg-no-such-user' in {password}" in notes[0]
+
+
+def test_a_data_dir_with_an_unknown_password_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_NEO4J_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "kg-users-initialized").write_text("neo4j\n")
+    with pytest.raises(neo4j_server.Neo4jServerError, match="was set up with a password kg does not know"):
+        neo4j_server.start(data_dir=data, uri="bolt://127.0.0.1:1")
+    assert not (tmp_path / "home" / "password").exists()

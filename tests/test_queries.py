@@ -328,6 +328,32 @@ class TestHandMadeGraph:
             (0.5, "%", "accuracy", "lower", "ImageNet", None, "p4"),
         ]
 
+    @pytest.mark.parametrize("text", ["(", '"abc', "FastDiff)", "fast* AND", "title:x", "\\", "a && b || !c"])
+    def test_search_entities_escapes_lucene_syntax(self, run: Run, text: str) -> None:
+        rows = run("search_entities", text=text)
+        assert all(isinstance(r["name"], str) for r in rows)
+        assert [r["name"] for r in run("search_entities", text="FastDiff)")] == ["FastDiff"]
+
+    def test_every_query_takes_hostile_parameters_without_a_traceback(self, run: Run,
+                                                                      neo4j_driver: Driver) -> None:
+        before = neo4j_driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
+        hostile = ["-1", "0", "99999999999999999999", "1e400", "NaN", "(", '"abc', "", " ", "x" * 2000, "\x00",
+                   "' OR 1=1 //", "}) MATCH (n) DETACH DELETE n //", "a,,b", ",", "true", "\u202e", "$limit"]
+        outcomes = {"rows": 0, "refused": 0}
+        for name, query in queries.available().items():
+            for param in query.params:
+                for value in hostile:
+                    try:
+                        rows = run(name, **{param.name: value})
+                    except QueryError as exc:
+                        assert str(exc).startswith(f"parameter {param.name} ") and "\n" not in str(exc)
+                        outcomes["refused"] += 1
+                    else:
+                        assert isinstance(rows, list)
+                        outcomes["rows"] += 1
+        assert outcomes["rows"] and outcomes["refused"]
+        assert neo4j_driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"] == before
+
     def test_every_query_is_tested_here(self) -> None:
         tested = {name for name in queries.available()
                   if f'"{name}"' in Path(__file__).read_text(encoding="utf-8")}
@@ -425,7 +451,7 @@ class TestSampleCorpus:
         assert {r["kind"]: r["single_paper"] for r in run("single_paper_entities")} == {
             kind: single[kind] for kind in {ref.kind.value for ref in papers}}
 
-    @pytest.mark.parametrize("params", [{}, {"dataset": "", "metric": "", "limit": 100000},
+    @pytest.mark.parametrize("params", [{}, {"dataset": "*", "metric": "*", "limit": 100000},
                                         {"metric": "accuracy"}])
     def test_leaderboard_matches_kg_leaderboard(self, run: Run, triples: list[Triple],
                                                 params: dict[str, object]) -> None:
@@ -458,7 +484,7 @@ class TestSampleCorpus:
         chosen = {
             "claims_without_subject": {"limit": 100000}, "largest_speedups": {"limit": 1000},
             "entity_claims": {"entity": names[most(Predicate.ABOUT, "object")], "limit": 1000},
-            "leaderboard": {"dataset": "", "metric": "", "limit": 100000}, "leaderboards": {"min_rows": 1},
+            "leaderboard": {"dataset": "*", "metric": "*", "limit": 100000}, "leaderboards": {"min_rows": 1},
             "methods_on_dataset": {"dataset": names[most(Predicate.EVALUATED_ON, "object")], "limit": 1000},
             "methods_used_together": {"min_papers": 1, "limit": 1000}, "most_used_datasets": {"limit": 1000},
             "neighbourhood": {"entity": names[most(Predicate.MENTIONS, "object")], "limit": 1000},
@@ -495,9 +521,9 @@ def test_every_query_file_has_a_complete_header() -> None:
 
 def test_parameters_are_cast_to_their_declared_types() -> None:
     bound = queries.get("leaderboard").bind({"limit": "3"})
-    assert bound["limit"] == 3 and bound["metric"] == "FID" and bound["setting"] == ""
+    assert bound["limit"] == 3 and bound["metric"] == "FID" and bound["setting"] == "*"
     assert queries.get("largest_speedups").bind({"words": "speed, fast"})["words"] == ["speed", "fast"]
-    with pytest.raises(QueryError, match="takes INTEGER values"):
+    with pytest.raises(QueryError, match="parameter limit takes a whole number, not 'many'"):
         queries.get("leaderboard").bind({"limit": "many"})
     with pytest.raises(QueryError, match="has no parameter colour"):
         queries.get("leaderboard").bind({"colour": "red"})
@@ -517,11 +543,11 @@ def test_cli_list_prints_name_and_description() -> None:
     assert {name: desc for name, desc in rows} == {n: q.description for n, q in queries.available().items()}
 
 
-def test_cli_reports_bad_input_with_exit_1() -> None:
+def test_cli_reports_bad_input_as_a_usage_error() -> None:
     result = _kg("query", "nope")
-    assert result.returncode == 1 and "kg: error: unknown query 'nope'" in result.stderr
+    assert result.returncode == 2 and "kg: error: unknown query 'nope'" in result.stderr
     result = _kg("query", "leaderboard", "--param", "limit=x")
-    assert result.returncode == 1 and "parameter limit takes INTEGER values" in result.stderr
+    assert result.returncode == 2 and "parameter limit takes a whole number, not 'x'" in result.stderr
 
 
 def _kg(*args: str) -> subprocess.CompletedProcess[str]:

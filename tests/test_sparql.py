@@ -73,7 +73,7 @@ def test_a_parameter_is_a_literal_never_query_text(store: pyoxigraph.Store, text
 def test_lists_and_integers_are_written_as_terms() -> None:
     text = sparql.get("largest_speedups").text({"words": 'speed, "fast', "limit": "3"})
     assert 'VALUES ?word { "speed" "\\"fast" }' in text and text.rstrip().endswith("LIMIT 3")
-    with pytest.raises(QueryError, match="takes INTEGER values"):
+    with pytest.raises(QueryError, match="takes a whole number"):
         sparql.get("largest_speedups").text({"limit": "3; DROP"})
     with pytest.raises(QueryError, match="has no parameter colour"):
         sparql.get("largest_speedups").text({"colour": "red"})
@@ -120,12 +120,14 @@ def test_cli_list_and_run(build: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("sparql", "nope"), "kg: error: unknown SPARQL query 'nope'"),
-    (("sparql", "leaderboard", "--param", "limit=x"), "kg: error: parameter limit takes INTEGER values"),
+    (("sparql", "leaderboard", "--param", "limit=x"), "kg: error: parameter limit takes a whole number"),
+    (("sparql", "leaderboard", "--param", "setting="), "kg: error: parameter setting needs a non-empty value"),
     (("sparql",), "kg: error: give a SPARQL query NAME or FILE, or --list"),
 ])
-def test_cli_errors_exit_1_with_one_line(args: tuple[str, ...], message: str) -> None:
+def test_cli_usage_errors_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
     result = _kg(*args)
-    assert result.returncode == 1 and result.stderr.startswith(message), result.stderr
+    assert result.returncode == 2 and result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_cli_without_a_build_fails_with_one_line(tmp_path: Path) -> None:

@@ -101,6 +101,11 @@ def claim_features(view: PaperView, candidate: NumberCandidate, *, repeated: boo
                  if t.lower_ in ("we", "our", "outperform", "outperforms", "than", "over", "by", "from", "to", "vs",
                                  "versus", "up", "only", "achieve", "achieves", "reduce", "reduces", "improve",
                                  "improves", "faster", "lower", "higher", "fewer", "less", "more", "while")]
+    window = doc[max(sentence.start, span.start - 6):min(sentence.end, after + 4)]
+    features += [f"window={t.lemma_.lower()}" for t in window if t.is_alpha and not (span.start <= t.i < span.end)]
+    verb = next((t for t in [root, *root.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+    if verb is not None:
+        features += [f"verb={verb.lemma_.lower()}", f"verb+unit={verb.lemma_.lower()}|{unit}"]
     opened = sum(1 for t in doc[sentence.start:span.start] if t.text == "(") - \
         sum(1 for t in doc[sentence.start:span.start] if t.text == ")")
     features.append(f"in_parentheses={opened > 0}")
@@ -171,7 +176,9 @@ def _metric_choices(view: PaperView, span: Span) -> list[Choice]:
         for m in view.mentions.get(entity.id, []):
             if low <= m.start and m.end <= high:
                 out[(m.start, m.end)] = Choice("entity", entity.id, m.start, m.end, doc[m.start:m.end].text)
-    for chunk in doc[low:high].noun_chunks:
+    for chunk in view.noun_chunks:
+        if chunk.start < low or chunk.end > high:
+            continue
         tokens = [t for t in chunk if not (span.start <= t.i < span.end)]
         while tokens and (tokens[0].pos_ in _STRIP or any(c.isdigit() for c in tokens[0].text)):
             tokens = tokens[1:]

@@ -1,15 +1,18 @@
-"""Training examples of the linear models, read off gold-annotated Docs with the same feature functions the
-components use at run time.
+"""Training examples of the linear models, read off annotated Docs with the feature functions the components use
+at run time.
 
-A prepared Doc carries the gold entities in the contract's extensions (as if the recognizer were perfect), so
-features see exactly what they see in the pipeline. Labels come from the gold record: relation types of entity
-pairs, which number candidates are claims (same value and unit class as a gold claim, nearest to its evidence
-first), and each claim's unit, direction, metric, subject and dataset.
+A prepared Doc carries entities in the contract's extensions: either the gold ones (as if the recognizer were
+perfect) or the ones the pipeline finds with a recognizer that never saw the paper (cross-fitting), so that the
+later models learn from the entities they will meet. Predicted entities are matched to gold ones by a shared
+normalized form, as the scorer matches them. Labels come from the gold record: which candidate entities are
+entities and of which type, which are proposed, relation types of entity pairs, which number candidates are
+claims (same value, the gold claim whose evidence holds them first), and each claim's unit, direction, metric,
+subject and dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -18,7 +21,7 @@ from extractors import contract
 from extractors.claims import CLAIM, YES
 from extractors.claims.candidates import NumberCandidate
 from extractors.claims.features import ATTRIBUTES, choice_features, choices, claim_rows
-from extractors.entities import proposed_features
+from extractors.entities import EntityAssembler, proposed_features
 from extractors.linear import NONE
 from extractors.relations import pair_features
 from extractors.training.corpus import Annotated, gold_records
@@ -43,54 +46,91 @@ class Examples:
 
 @dataclass(slots=True)
 class Prepared:
-    """A parsed Doc of an annotated paper with the gold entities written into it."""
+    """An annotated paper's Doc with entities in it, and which gold entity each of them is."""
 
     item: Annotated
     doc: Doc
-    gold_ids: dict[int, int]
     view: PaperView
+    gold_of: dict[int, int]
+
+    def entity_of(self, name: str | None) -> int | None:
+        """The Doc entity that is the gold entity a gold name (or alias) refers to."""
+        index = _gold_index(self.item.gold, name)
+        return next((e for e, g in self.gold_of.items() if g == index), None) if index is not None else None
 
 
-def prepare(item: Annotated, doc: Doc) -> Prepared:
+def _gold_forms(gold: dict) -> list[set[str]]:
+    return [{normal_form(f) for f in [e["name"], *(e.get("aliases") or [])]} - {""}
+            for e in gold.get("entities") or []]
+
+
+def _gold_index(gold: dict, name: str | None) -> int | None:
+    form = normal_form(name)
+    if not form:
+        return None
+    return next((j for j, forms in enumerate(_gold_forms(gold)) if form in forms), None)
+
+
+def with_gold_entities(item: Annotated, doc: Doc) -> Prepared:
     """Write the gold entities into a parsed Doc."""
     mentions, entities, ids = gold_records(doc, item.gold)
     contract.write(doc, contract.MENTIONS, mentions)
     contract.write(doc, contract.ENTITIES, entities)
-    return Prepared(item, doc, ids, PaperView.of(doc, mentions, entities))
+    return Prepared(item, doc, PaperView.of(doc, mentions, entities), {e: g for g, e in ids.items()})
 
 
-def _entity_id(prepared: Prepared, name: str | None) -> int | None:
-    """The Doc entity id of a gold entity name (or alias)."""
-    if not name:
-        return None
-    form = normal_form(name)
-    for index, entity in enumerate(prepared.item.gold.get("entities") or []):
-        forms = {normal_form(f) for f in [entity["name"], *(entity.get("aliases") or [])]}
-        if form in forms:
-            return prepared.gold_ids.get(index)
-    return None
+def with_predicted_entities(item: Annotated, doc: Doc) -> Prepared:
+    """A Doc the pipeline's entity component annotated, its entities matched one-to-one to gold entities by a
+    shared normalized form (first match in order, as the scorer does)."""
+    mentions, entities = contract.mentions(doc), contract.entities(doc)
+    forms: dict[int, set[str]] = {}
+    for m in mentions:
+        forms.setdefault(m.entity, set()).add(normal_form(doc[m.start:m.end].text))
+    used: set[int] = set()
+    gold_of: dict[int, int] = {}
+    gold_forms = _gold_forms(item.gold)
+    for entity in entities:
+        match = next((j for j, g in enumerate(gold_forms) if j not in used and g & forms.get(entity.id, set())),
+                     None)
+        if match is not None:
+            used.add(match)
+            gold_of[entity.id] = match
+    return Prepared(item, doc, PaperView.of(doc, mentions, entities), gold_of)
+
+
+def refine_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: EntityAssembler) -> Examples:
+    """One example per candidate entity of a Doc the recognizer annotated: its gold type, or NONE."""
+    out = Examples()
+    for item, doc in annotated:
+        gold_forms = _gold_forms(item.gold)
+        golds = item.gold.get("entities") or []
+        used: set[int] = set()
+        for candidate in assembler.candidates(doc):
+            forms = {normal_form(doc[f.start:f.end].text) for f in candidate.found}
+            match = next((j for j, g in enumerate(gold_forms) if j not in used and g & forms), None)
+            if match is not None:
+                used.add(match)
+            out.add(candidate.features(doc), golds[match]["type"] if match is not None else NONE, item.paper.id)
+    return out
 
 
 def proposed_examples(prepared: Iterable[Prepared]) -> Examples:
-    """One example per gold entity: proposed or not."""
+    """One example per entity: whether the gold entity it is was proposed (unmatched ones were not)."""
     out = Examples()
     for p in prepared:
         acronym_tokens = {i for a in contract.acronyms(p.doc) for i in (*range(a.long_start, a.long_end),
                                                                          *range(a.short_start, a.short_end))}
+        golds = p.item.gold.get("entities") or []
         for entity in p.view.entities:
             mentions = p.view.mentions.get(entity.id, [])
             if not mentions:
                 continue
-            defined = any(m.start in acronym_tokens for m in mentions)
-            row = proposed_features(p.doc, entity.type, mentions, known=_known(p.doc, mentions), defined=defined)
-            out.add(row, "proposed" if entity.proposed else NONE, p.item.paper.id)
+            row = proposed_features(p.doc, entity.type, mentions, known=bool(entity.canonical),
+                                    defined=any(m.start in acronym_tokens for m in mentions))
+            gold = p.gold_of.get(entity.id)
+            proposed = gold is not None and bool(golds[gold].get("proposed"))
+            out.add(row, "proposed" if proposed else NONE, p.item.paper.id)
     return out
-
-
-def _known(doc: Doc, mentions: list) -> bool:
-    from extractors.gazetteer import packaged  # noqa: PLC0415 - loaded once, only when training
-
-    return any(packaged().lookup(doc[m.start:m.end].text) is not None for m in mentions)
 
 
 def relation_examples(prepared: Iterable[Prepared]) -> Examples:
@@ -99,7 +139,7 @@ def relation_examples(prepared: Iterable[Prepared]) -> Examples:
     for p in prepared:
         gold: dict[tuple[int, int], str] = {}
         for relation in p.item.gold.get("relations") or []:
-            head, tail = _entity_id(p, relation["head"]), _entity_id(p, relation["tail"])
+            head, tail = p.entity_of(relation["head"]), p.entity_of(relation["tail"])
             if head is not None and tail is not None:
                 gold.setdefault((head, tail), relation["type"])
         for head, tail, allowed in p.view.pairs():
@@ -109,8 +149,8 @@ def relation_examples(prepared: Iterable[Prepared]) -> Examples:
 
 
 def claim_labels(prepared: Prepared, candidates: list[NumberCandidate]) -> list[dict | None]:
-    """The gold claim each candidate is (or None): same value and unit class, the one whose evidence holds the
-    candidate first; each gold claim is used once."""
+    """The gold claim each candidate is (or None): same value, the one whose evidence holds the candidate first,
+    then the same unit class; each gold claim is used once."""
     text = prepared.doc.text
     gold = prepared.item.gold.get("claims") or []
     used: set[int] = set()
@@ -120,10 +160,12 @@ def claim_labels(prepared: Prepared, candidates: list[NumberCandidate]) -> list[
         if not options:
             out.append(None)
             continue
-        def rank(j: int) -> tuple[bool, bool]:
+
+        def rank(j: int, candidate: NumberCandidate = candidate) -> tuple[bool, bool]:
             start = text.find(gold[j].get("evidence") or "\0")
             holds = start >= 0 and start <= candidate.start < start + len(gold[j]["evidence"])
             return (not holds, unit_class(gold[j]["unit"]) != unit_class(candidate.unit))
+
         best = min(options, key=rank)
         used.add(best)
         out.append(gold[best])
@@ -140,7 +182,7 @@ class ClaimExamples:
     attributes: dict[str, Examples] = field(default_factory=lambda: {a: Examples() for a in ATTRIBUTES})
 
 
-def claim_examples(prepared: Iterable[Prepared], scan) -> ClaimExamples:  # noqa: ANN001 - scan: Doc -> candidates
+def claim_examples(prepared: Iterable[Prepared], scan: Callable[[Doc], list[NumberCandidate]]) -> ClaimExamples:
     """Examples for the claim, unit, direction and attribute models."""
     out = ClaimExamples()
     for p in prepared:
@@ -152,11 +194,12 @@ def claim_examples(prepared: Iterable[Prepared], scan) -> ClaimExamples:  # noqa
                 out.claim.add(row, NONE, paper)
                 continue
             out.claim.add(row, CLAIM, paper)
-            out.unit.add(row, unit_class(gold["unit"]) or "", paper)
+            out.unit.add(row, gold["unit"] or "", paper)
             out.direction.add(row, gold.get("direction") or "absolute", paper)
             for attribute in ATTRIBUTES:
                 options = choices(p.view, candidate, attribute)
-                answer = [_is_answer(p, attribute, option.text, option.entity, gold.get(attribute)) for option in options]
+                answer = [_is_answer(p, attribute, option.text, option.entity, gold.get(attribute))
+                          for option in options]
                 if not any(answer):
                     continue  # the gold value is none of the choices: nothing to learn from
                 for option, right in zip(options, answer, strict=True):
@@ -170,4 +213,4 @@ def _is_answer(p: Prepared, attribute: str, text: str, entity: int | None, gold:
         return not text
     if attribute == "metric":
         return same_metric(text, gold)
-    return entity is not None and entity == _entity_id(p, gold)
+    return entity is not None and entity == p.entity_of(gold)

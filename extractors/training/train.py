@@ -3,11 +3,16 @@
     kg train [--data bench/annotations] [--models extractors/models] [--only NAME ...]
 
 1. The training pool (every annotation pair not named ``*test*``) is parsed once by the base pipeline.
-2. The entity recognizer (``models/ner``) is trained with ``spacy train`` from ``training/ner.cfg`` on folds 1-4;
-   fold 0 picks the best checkpoint and measures each label's precision (``ner_precision.json``, the mentions'
-   confidence).
-3. The linear models (proposed, relations, claims, units, directions, metric, subject, dataset) are fitted on
-   folds 1-4 first, to choose their regularization and thresholds on fold 0, then on the whole pool.
+2. Word vectors are trained (floret) on unlabelled abstracts, by default the 30,000 arXiv abstracts of
+   ``../shared/corpus_arxiv``; without ``vectors`` in ``--only`` the vectors of the recognizer already in
+   ``--models`` (else of the packaged one) are reused.
+3. The entity recognizer (``models/ner``, vectors included) is trained with ``spacy train`` from
+   ``training/ner.cfg`` on folds 1-4; fold 0 picks the best checkpoint and measures each label's precision
+   (``ner_precision.json``, the mentions' confidence). It trains in a process of its own, beside step 4.
+4. So that the later models learn from the entities they will meet, two more recognizers are trained, each on
+   one half of the pool, and each annotates the other half (cross-fitting). On those Docs the linear models are
+   fitted in pipeline order: entity refinement, proposed, relations, then the six claim models. Each is fitted on
+   folds 1-4 first, to choose its regularization and thresholds on fold 0, then on the whole pool.
 
 Fixed seeds throughout: the same annotations give the same weights. Needs the ``train`` extra (scikit-learn).
 """
@@ -15,36 +20,49 @@ Fixed seeds throughout: the same annotations give the same weights. Needs the ``
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import importlib.util
 import json
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import spacy
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 
 from extractors.claims import CLAIM, YES, ClaimModels
 from extractors.claims.candidates import number_candidates
 from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns
-from extractors.entities import PRECISION_FILE, PROPOSED_FILE
+from extractors.entities import PRECISION_FILE, PROPOSED_FILE, REFINE_FILE, TYPES, EntityAssembler, EntityRules
+from extractors.gazetteer import packaged
 from extractors.linear import HASH_BUCKETS, MODELS_DIR, NONE, LinearModel, hashed
 from extractors.relations import MODEL_FILE as RELATIONS_FILE
 from extractors.relations import RELATION_LABELS
 from extractors.training.corpus import VALIDATION_FOLD, Annotated, fold_of, gold_spans, load
-from extractors.training.examples import Examples, Prepared, claim_examples, prepare, proposed_examples, \
-    relation_examples
+from extractors.training.examples import Examples, Prepared, claim_examples, proposed_examples, refine_examples, \
+    relation_examples, with_predicted_entities
 from kg.errors import ConfigError
 from kg.pipeline import build_nlp
 from kg.settings import Settings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "bench" / "annotations"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus_arxiv" / "arxiv_cs_30k.jsonl.gz"
+RESERVED = Path(__file__).resolve().parents[3] / "shared" / "eval" / "reserved.py"
 NER_CONFIG = Path(__file__).parent / "ner.cfg"
-MODELS = ("ner", "proposed", "relations", "claims")
+MODELS = ("vectors", "ner", "entities", "proposed", "relations", "claims")
+FLORET = {"model": "cbow", "mode": "floret", "hashCount": 2, "bucket": 50000, "minn": 3, "maxn": 5, "minCount": 2,
+          "dim": 100, "epoch": 5, "lr": 0.05, "thread": 1}
+"""Word vectors (floret: subword hashes, so unseen names still get a vector); one thread, so the same text gives
+the same vectors."""
 C_GRID = (0.1, 0.3, 1.0)
 SEED = 0
 
@@ -55,18 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="annotation pairs (default: bench/annotations)")
     parser.add_argument("--models", type=Path, default=MODELS_DIR, help="where the models go")
     parser.add_argument("--only", nargs="+", choices=MODELS, default=list(MODELS), help="rebuild only these")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="unlabelled abstracts for the word vectors "
+                        "(JSON Lines, .gz allowed; default: ../shared/corpus_arxiv/arxiv_cs_30k.jsonl.gz)")
     parser.add_argument("--max-epochs", type=int, metavar="N", help="cap the recognizer's epochs (default: ner.cfg's)")
     parser.add_argument("--held-out", type=int, metavar="FOLD", help="leave this fold out (cross-validation)")
     parser.add_argument("--validation", type=int, default=VALIDATION_FOLD, metavar="FOLD",
                         help="the fold that picks checkpoints and thresholds (default: 0)")
     args = parser.parse_args(argv)
     train(data=args.data, models=args.models, only=tuple(args.only), held_out=args.held_out,
-          validation=args.validation, max_epochs=args.max_epochs, log=lambda m: print(f"kg: {m}", file=sys.stderr))
+          validation=args.validation, max_epochs=args.max_epochs, corpus=args.corpus, log=lambda m: print(f"kg: {m}", file=sys.stderr))
     return 0
 
 
 def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out: int | None = None,
-          validation: int = VALIDATION_FOLD, max_epochs: int | None = None,
+          validation: int = VALIDATION_FOLD, max_epochs: int | None = None, corpus: Path = CORPUS,
           log: Callable[[str], None] = lambda m: None) -> None:
     """Rebuild the chosen models from the annotations in ``data`` into ``models``.
 
@@ -77,6 +97,7 @@ def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out:
         held_out: a fold left out entirely (cross-validation); None trains on the whole pool.
         validation: the fold that picks checkpoints, regularization and thresholds.
         max_epochs: cap on the recognizer's training epochs (``ner.cfg``'s when None).
+        corpus: unlabelled abstracts for the word vectors.
         log: progress lines.
     """
     try:
@@ -87,31 +108,55 @@ def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out:
     pool = [item for item in load(data) if item.fold != held_out]
     if not pool:
         raise ConfigError(f"no annotated abstracts in {data}")
+    _refuse_reserved(pool)
     digest = _digest(pool)
     log(f"train: {len(pool)} annotated abstracts (digest {digest}); parsing")
     nlp = build_nlp(Settings(n_process=1), components=())
-    docs = list(nlp.pipe((a.paper.text for a in pool), batch_size=64, n_process=2))
-    prepared = [prepare(item, doc) for item, doc in zip(pool, docs, strict=True)]
     models.mkdir(parents=True, exist_ok=True)
-    if "ner" in only:
-        _train_ner(nlp, pool, models, digest, validation, max_epochs, log)
-    meta = {"data": digest, "examples": 0, "validation_fold": validation}
-    if "proposed" in only:
-        _save_linear(models / PROPOSED_FILE, proposed_examples(prepared), ("NONE", "proposed"), meta,
-                     _binary_threshold("proposed"), log)
-    if "relations" in only:
-        _save_linear(models / RELATIONS_FILE, relation_examples(prepared), RELATION_LABELS, meta,
-                     _relation_thresholds, log)
-    if "claims" in only:
-        patterns = ClaimPatterns.load(PATTERNS_PATH)
-        examples = claim_examples(prepared, lambda doc: number_candidates(doc.text, patterns))
-        files = ClaimModels.FILES
-        _save_linear(models / files["claim"], examples.claim, (NONE, CLAIM), meta, _binary_threshold(CLAIM), log)
-        _save_linear(models / files["unit"], examples.unit, _classes(examples.unit), meta, None, log)
-        _save_linear(models / files["direction"], examples.direction, _classes(examples.direction), meta, None, log)
-        for attribute, attribute_examples in examples.attributes.items():
-            _save_linear(models / files[attribute], attribute_examples, (NONE, YES), meta, None, log)
+    with tempfile.TemporaryDirectory(prefix="kg-train-") as tmp:
+        work = Path(tmp)
+        vectors = work / "vectors"
+        if "vectors" in only:
+            _train_vectors(nlp, corpus, vectors, log)
+        else:
+            _shipped_vectors(models, vectors)
+        nlp.vocab.vectors = spacy.load(vectors).vocab.vectors
+        final = None
+        if "ner" in only or "vectors" in only:
+            final = _start_ner(nlp, pool, work / "final", vectors, validation, max_epochs)
+            log(f"train: recognizer on {final.size} abstracts, validated on fold {validation} (in the background)")
+        linear = tuple(m for m in only if m not in ("vectors", "ner"))
+        if linear:
+            docs = list(nlp.pipe((a.paper.text for a in pool), batch_size=64))
+            halves = [[a for a in pool if _half(a) == h] for h in (0, 1)]
+            log(f"train: cross-fitting recognizers on halves of {len(halves[0])} and {len(halves[1])} abstracts")
+            recognizers = {}
+            for h in (0, 1):
+                job = _start_ner(nlp, halves[1 - h], work / f"half{h}", vectors, validation, max_epochs)
+                recognizers[h] = job.finish(nlp)
+            annotated = []
+            for item, doc in zip(pool, docs, strict=True):
+                recognizer, precision = recognizers[_half(item)]
+                annotated.append((item, recognizer(doc), precision))
+            _fit_linear(annotated, models, {"data": digest, "validation_fold": validation}, linear, log)
+        if final is not None:
+            _save_recognizer(final, nlp, models, digest, log)
     log(f"train: done in {time.perf_counter() - started:.0f} s")
+
+
+def _refuse_reserved(pool: list[Annotated]) -> None:
+    """Stop when an abstract is reserved for the hidden evaluation (``../shared/eval/reserved.py``, when present)."""
+    checker = RESERVED
+    if not checker.exists():
+        return
+    spec = importlib.util.spec_from_file_location("reserved", checker)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reserved = [item.paper.source for item in pool if module.is_reserved(item.paper.title, item.paper.abstract)]
+    if reserved:
+        raise ConfigError(f"{len(reserved)} annotated abstracts are reserved for the hidden evaluation and may not "
+                          f"be trained on: {', '.join(reserved[:5])}")
 
 
 def _digest(pool: list[Annotated]) -> str:
@@ -130,13 +175,76 @@ def _classes(examples: Examples) -> tuple[str, ...]:
 # -- the recognizer -----------------------------------------------------------------------------------------------
 
 
-def _train_ner(nlp: spacy.Language, pool: list[Annotated], models: Path, digest: str, validation: int,
-               max_epochs: int | None, log: Callable[[str], None]) -> None:
-    from spacy.cli.train import train as spacy_train  # noqa: PLC0415 - only when training
+def _train_vectors(nlp: spacy.Language, corpus: Path, target: Path, log: Callable[[str], None]) -> None:
+    """floret vectors over the tokens of the corpus's titles and abstracts, as a spaCy vectors pipeline."""
+    import floret  # noqa: PLC0415 - a training dependency only
+    from spacy.training.initialize import convert_vectors  # noqa: PLC0415
 
-    train_bin, dev_bin = DocBin(), DocBin()
-    dev_docs = []
-    for item in pool:
+    if not corpus.exists():
+        raise ConfigError(f"no corpus for the word vectors at {corpus}: give --corpus, or leave 'vectors' out of "
+                          "--only to reuse the shipped ones")
+    opener = gzip.open if corpus.suffix == ".gz" else open
+    with tempfile.TemporaryDirectory(prefix="kg-floret-") as tmp:
+        text = Path(tmp) / "tokens.txt"
+        with opener(corpus, "rt", encoding="utf-8") as source, text.open("w", encoding="utf-8") as out:
+            records = (json.loads(line) for line in source if line.strip())
+            papers = (f"{r.get('title', '')}\n\n{r.get('abstract', '')}" for r in records)
+            lines = 0
+            for doc in nlp.tokenizer.pipe(papers, batch_size=256):
+                out.write(" ".join(t.text for t in doc if not t.is_space) + "\n")
+                lines += 1
+        log(f"train: word vectors (floret, {FLORET['dim']} dimensions) on {lines} abstracts of {corpus.name}")
+        model = floret.train_unsupervised(str(text), **FLORET, verbose=0)
+        model.save_floret_vectors(str(Path(tmp) / "vectors.floret"))
+        blank = spacy.blank("en")
+        convert_vectors(blank, Path(tmp) / "vectors.floret", truncate=0, prune=-1, mode="floret")
+        blank.to_disk(target)
+
+
+def _shipped_vectors(models: Path, target: Path) -> None:
+    """The vectors of the recognizer in ``models`` (else the packaged one), as a spaCy vectors pipeline."""
+    source = models / "ner" if (models / "ner").exists() else MODELS_DIR / "ner"
+    try:
+        shipped = spacy.load(source)
+    except OSError as exc:
+        raise ConfigError(f"no recognizer at {source} to take word vectors from: add 'vectors' to --only") from exc
+    blank = spacy.blank("en")
+    blank.vocab.vectors = shipped.vocab.vectors
+    blank.to_disk(target)
+
+
+def _half(item: Annotated) -> int:
+    """Which half of the pool a paper is in, for cross-fitting."""
+    return zlib.crc32(f"half:{item.paper.id}".encode()) % 2
+
+
+@dataclass(slots=True)
+class _NerJob:
+    """A ``spacy train`` run of the recognizer in a process of its own."""
+
+    process: subprocess.Popen
+    out: Path
+    dev: list[Doc]
+    size: int
+    trained: spacy.Language | None = None
+
+    def finish(self, nlp: spacy.Language) -> tuple[Callable[[Doc], Doc], dict[str, float]]:
+        """Wait for the run; its recognizer (with its own tok2vec) and each label's precision on the dev Docs."""
+        if self.process.wait() != 0:
+            raise ConfigError(f"training the recognizer failed; see {self.out / 'train.log'}")
+        trained = spacy.load(self.out / "model-best")
+        trained.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
+        trained.remove_pipe("tok2vec")
+        recognizer = trained.get_pipe("ner")
+        self.trained = trained
+        return recognizer, _label_precision(recognizer, [(nlp.make_doc(d.text), d) for d in self.dev])
+
+
+def _start_ner(nlp: spacy.Language, items: list[Annotated], out: Path, vectors: Path, validation: int,
+               max_epochs: int | None) -> _NerJob:
+    """Start training a recognizer on ``items`` (the validation fold picks the checkpoint)."""
+    train_bin, dev_bin, dev_docs = DocBin(), DocBin(), []
+    for item in items:
         doc = nlp.make_doc(item.paper.text)
         doc.ents = gold_spans(doc, item.gold)
         if item.fold == validation:
@@ -144,29 +252,36 @@ def _train_ner(nlp: spacy.Language, pool: list[Annotated], models: Path, digest:
             dev_docs.append(doc)
         else:
             train_bin.add(doc)
-    with tempfile.TemporaryDirectory(prefix="kg-train-") as tmp:
-        tmp_path = Path(tmp)
-        train_bin.to_disk(tmp_path / "train.spacy")
-        dev_bin.to_disk(tmp_path / "dev.spacy")
-        log(f"train: recognizer on {len(train_bin)} abstracts, validated on {len(dev_bin)}")
-        overrides = {"paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy")}
-        if max_epochs is not None:
-            overrides["training.max_epochs"] = max_epochs
-        spacy_train(NER_CONFIG, tmp_path / "out", use_gpu=-1, overrides=overrides)
-        trained = spacy.load(tmp_path / "out" / "model-best")
-    trained.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
-    trained.remove_pipe("tok2vec")
+    out.mkdir(parents=True)
+    train_bin.to_disk(out / "train.spacy")
+    dev_bin.to_disk(out / "dev.spacy")
+    command = [sys.executable, "-m", "spacy", "train", str(NER_CONFIG), "--output", str(out / "model"),
+               "--paths.train", str(out / "train.spacy"), "--paths.dev", str(out / "dev.spacy"),
+               "--paths.vectors", str(vectors)]
+    if max_epochs is not None:
+        command += ["--training.max_epochs", str(max_epochs)]
+    with (out / "train.log").open("w") as log_file:
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+    return _NerJob(process, out / "model", dev_docs, len(train_bin))
+
+
+def _save_recognizer(job: _NerJob, nlp: spacy.Language, models: Path, digest: str,
+                     log: Callable[[str], None]) -> None:
+    """Wait for the final recognizer and ship it with its precision per label."""
+    _, precision = job.finish(nlp)
+    trained = job.trained
+    assert trained is not None
     trained.meta["kg"] = {"data": digest}
     target = models / "ner"
+    if target.exists():
+        shutil.rmtree(target)
     trained.to_disk(target)
-    precision = _label_precision(trained, [(nlp.make_doc(d.text), d) for d in dev_docs])
     (models / PRECISION_FILE).write_text(json.dumps(precision, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     log(f"train: recognizer precision on the validation fold {precision}")
 
 
-def _label_precision(trained: spacy.Language, pairs: list) -> dict[str, float]:
+def _label_precision(recognizer: Callable[[Doc], Doc], pairs: list) -> dict[str, float]:
     """Each label's mention precision (exact span and label) on (unannotated, gold) Doc pairs."""
-    recognizer = trained.get_pipe("ner")
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for blank, gold in pairs:
@@ -180,11 +295,59 @@ def _label_precision(trained: spacy.Language, pairs: list) -> dict[str, float]:
 
 # -- linear models -------------------------------------------------------------------------------------------------
 
+
+def _fit_linear(annotated: list[tuple[Annotated, Doc, dict[str, float]]], models: Path, meta: dict,
+                only: tuple[str, ...], log: Callable[[str], None]) -> None:
+    """Fit the linear models in pipeline order on Docs a cross-fitted recognizer annotated."""
+    rules = EntityRules.load()
+    refine = LinearModel.load(models / REFINE_FILE)
+    if "entities" in only:
+        bare = EntityAssembler(rules, packaged(), precision={}, refine=None, proposed=None)
+        examples = Examples()
+        for item, doc, precision in annotated:
+            bare.precision = precision
+            part = refine_examples([(item, doc)], bare)
+            for row, label, paper in zip(part.rows, part.labels, part.papers, strict=True):
+                examples.add(row, label, paper)
+        refine = _save_linear(models / REFINE_FILE, examples, (NONE, *TYPES), meta, _refine_threshold, log)
+    proposed = LinearModel.load(models / PROPOSED_FILE)
+    if "proposed" in only:
+        prepared = _assembled(annotated, EntityAssembler(rules, packaged(), precision={}, refine=refine,
+                                                          proposed=None))
+        proposed = _save_linear(models / PROPOSED_FILE, proposed_examples(prepared), (NONE, "proposed"), meta,
+                                _binary_threshold("proposed"), log)
+    if "relations" not in only and "claims" not in only:
+        return
+    prepared = _assembled(annotated, EntityAssembler(rules, packaged(), precision={}, refine=refine,
+                                                      proposed=proposed))
+    if "relations" in only:
+        _save_linear(models / RELATIONS_FILE, relation_examples(prepared), RELATION_LABELS, meta,
+                     _relation_thresholds, log)
+    if "claims" in only:
+        patterns = ClaimPatterns.load(PATTERNS_PATH)
+        examples = claim_examples(prepared, lambda doc: number_candidates(doc.text, patterns))
+        files = ClaimModels.FILES
+        _save_linear(models / files["claim"], examples.claim, (NONE, CLAIM), meta, _binary_threshold(CLAIM), log)
+        _save_linear(models / files["unit"], examples.unit, _classes(examples.unit), meta, None, log)
+        _save_linear(models / files["direction"], examples.direction, _classes(examples.direction), meta, None, log)
+        for attribute, attribute_examples in examples.attributes.items():
+            _save_linear(models / files[attribute], attribute_examples, (NONE, YES), meta, None, log)
+
+
+def _assembled(annotated: list[tuple[Annotated, Doc, dict[str, float]]], assembler: EntityAssembler
+               ) -> list[Prepared]:
+    """The Docs with the entity component's records, matched to gold."""
+    out = []
+    for item, doc, precision in annotated:
+        assembler.precision = precision
+        out.append(with_predicted_entities(item, assembler(doc)))
+    return out
+
 Thresholds = Callable[[LinearModel, Examples], dict]
 
 
 def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta: dict,
-                 choose: Thresholds | None, log: Callable[[str], None]) -> None:
+                 choose: Thresholds | None, log: Callable[[str], None]) -> LinearModel:
     """Choose C (and thresholds) on the validation fold, refit on everything, save."""
     held = np.array([fold_of(p) == meta["validation_fold"] for p in examples.papers])
     train_part = _subset(examples, ~held)
@@ -205,6 +368,7 @@ def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta:
                         {**meta, "examples": len(examples.labels), "C": c, "validation": round(quality, 4), **settings})
     final.save(path)
     log(f"train: {path.name}: {len(examples.labels)} examples, C={c}, validation {quality:.3f} {settings or ''}")
+    return final
 
 
 def _subset(examples: Examples, mask: np.ndarray) -> Examples:
@@ -276,6 +440,20 @@ def _binary_threshold(positive: str) -> Thresholds:
                    for t in np.arange(0.2, 0.81, 0.05))
         return {"threshold": round(float(best[2]), 2), "score": best[0]}
     return choose
+
+
+def _refine_threshold(model: LinearModel, examples: Examples) -> dict:
+    """The P(NONE) cut-off with the best typed F1 of the kept entities on the validation candidates."""
+    scores = model.scores(examples.rows)
+    none = scores[:, model.labels.index(NONE)]
+    types = [model.labels[1 + i] for i in scores[:, 1:].argmax(axis=1)]
+    gold = sum(label != NONE for label in examples.labels)
+    best = (0.0, 0.0, 0.5)
+    for t in np.arange(0.2, 0.81, 0.05):
+        kept = none < t
+        right = sum(1 for k, p, g in zip(kept, types, examples.labels, strict=True) if k and p == g)
+        best = max(best, (_f1(right, int(kept.sum()), gold), -abs(t - 0.5), float(t)))
+    return {"threshold": round(best[2], 2), "score": best[0]}
 
 
 def _relation_thresholds(model: LinearModel, examples: Examples) -> dict:

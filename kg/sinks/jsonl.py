@@ -94,7 +94,8 @@ def read_triples(path: Path) -> list[Triple]:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write one JSON object per line (atomically: a temporary file renamed into place); returns the count.
+    """Write one JSON object per line (atomically: a temporary file renamed into place, removed if the writing
+    fails or is interrupted); returns the count.
 
     Raises:
         SinkError: the file cannot be written.
@@ -110,4 +111,6 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
         tmp.replace(path)
     except OSError as exc:
         raise SinkError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)  # after a failure or an interrupt; gone already after the rename
     return count

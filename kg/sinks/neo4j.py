@@ -10,19 +10,21 @@ Graph model (labels and relationship types come from :mod:`kg.schema` only):
   (subject, type, object, paper) with the provenance as properties.
 
 Every statement is MERGE-based, so loading the same triples again, or again after a load that was killed
-midway, ends in the same graph.
+midway, ends in the same graph. A batch that fails for a transient reason (a lock, a timeout, a lost
+connection) is retried; one the database rejects for its data (a value too large to index, a constraint) is
+split until the offending rows are found, and those are skipped and reported while the rest is loaded.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
-from neo4j.exceptions import AuthError, CypherSyntaxError, DriverError, Neo4jError
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, unit_of_work
+from neo4j.exceptions import AuthError, CypherSyntaxError, DriverError, Forbidden, Neo4jError
 
 from kg.canonical import is_acronym
 from kg.errors import SchemaError, SinkError
@@ -112,17 +114,19 @@ _CLAIM_FIELDS = ("paper_id", "sentence", "start", "end", "extractor", "confidenc
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """One write transaction: a fixed statement and its rows."""
+    """One write transaction: a fixed statement, its rows, and the paper each row comes from."""
 
     statement: str
     rows: list[list[Any]]
     what: str
     relationships: bool
+    papers: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _Node:
     kind: NodeKind
+    paper: str
     props: dict[str, Any] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
 
@@ -139,16 +143,16 @@ def forms_of(names: Iterable[str]) -> list[str]:
 def _nodes(triples: list[Triple], keys: dict[str, str]) -> dict[str, _Node]:
     nodes: dict[str, _Node] = {}
 
-    def node(ref: NodeRef) -> _Node:
+    def node(ref: NodeRef, paper: str) -> _Node:
         key = keys.get(ref.key, ref.key)
         if key not in nodes:
-            nodes[key] = _Node(ref.kind)
+            nodes[key] = _Node(ref.kind, paper)
         return nodes[key]
 
     for t in triples:
-        subject = node(t.subject)
+        subject = node(t.subject, t.provenance.paper_id)
         if isinstance(t.object, NodeRef):
-            node(t.object)
+            node(t.object, t.provenance.paper_id)
             continue
         value = t.object.value
         if t.predicate in (Predicate.NAME, Predicate.ALIAS):
@@ -205,22 +209,25 @@ def plan(triples: list[Triple], *, batch_size: int, keys: dict[str, str] | None 
     nodes = _nodes(triples, keys)
     batches: list[Batch] = []
     for kind in NodeKind:
-        rows = [_node_row(key, node) for key, node in nodes.items() if node.kind is kind]
-        batches += _chunks(node_statement(kind), rows, f"{kind.value} nodes", batch_size, relationships=False)
+        of_kind = [(key, node) for key, node in nodes.items() if node.kind is kind]
+        batches += _chunks(node_statement(kind), [_node_row(key, node) for key, node in of_kind],
+                           [node.paper for _, node in of_kind], f"{kind.value} nodes", batch_size,
+                           relationships=False)
     groups = _relationship_rows(triples, keys)
     order = {p: i for i, p in enumerate(Predicate)}
     for p, s, o in sorted(groups, key=lambda g: (order[g[0]], g[1], g[2])):
         statement, rows = groups[(p, s, o)]
-        batches += _chunks(statement, rows, f"({s})-[{RELATIONSHIP_TYPES[p]}]->({o})", batch_size,
-                           relationships=True)
+        batches += _chunks(statement, rows, [row[2] for row in rows], f"({s})-[{RELATIONSHIP_TYPES[p]}]->({o})",
+                           batch_size, relationships=True)
     return batches
 
 
-def _chunks(statement: str, rows: list[list[Any]], what: str, size: int, *,
+def _chunks(statement: str, rows: list[list[Any]], papers: list[str], what: str, size: int, *,
             relationships: bool) -> Iterator[Batch]:
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
-        yield Batch(statement, chunk, f"{what} rows {start + 1}-{start + len(chunk)}", relationships)
+        yield Batch(statement, chunk, f"{what} rows {start + 1}-{start + len(chunk)}", relationships,
+                    papers[start:start + size])
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -236,6 +243,7 @@ class LoadReport:
         relationships: relationship rows written (one per subject, type, object and paper).
         batches: write transactions committed.
         retried: failed batch attempts that were retried.
+        rejected: rows the database rejected for their data (skipped and reported; the rest was loaded).
         reused: incoming entity nodes mapped onto a node of an earlier load that shares a normalized form.
         nodes_created: nodes that did not exist before.
         relationships_created: relationships that did not exist before.
@@ -249,6 +257,7 @@ class LoadReport:
     relationships: int
     batches: int
     retried: int
+    rejected: int
     reused: int
     nodes_created: int
     relationships_created: int
@@ -262,7 +271,8 @@ class LoadReport:
         return (f"loaded {self.triples} triples as {self.nodes} nodes and {self.relationships} relationships "
                 f"in {self.batches} batches ({self.seconds:.1f}s, {rate:,.0f} triples/s): "
                 f"{self.nodes_created} nodes and {self.relationships_created} relationships new, "
-                f"{self.reused} entities reused, {self.retried} retries; the graph has {self.total_nodes} nodes "
+                f"{self.reused} entities reused, {self.retried} retries, {self.rejected} rows rejected; "
+                f"the graph has {self.total_nodes} nodes "
                 f"and {self.total_relationships} relationships")
 
 
@@ -328,55 +338,126 @@ def reuse_keys(driver: Driver, triples: list[Triple]) -> dict[str, str]:
 
 def load(triples: list[Triple], settings: Neo4jSettings, *, batch_size: int = 2000, attempts: int = 3,
          timeout: float | None = None, log: Callable[[str], None] = lambda message: None,
-         progress: Callable[[int, int], None] | None = None) -> LoadReport:
+         progress: Callable[[int, int], None] | None = None, sources: Mapping[str, str] | None = None,
+         skipped: Callable[[str], None] = lambda message: None) -> LoadReport:
     """Load triples into Neo4j, idempotently.
 
     Args:
         triples: the triples of a build.
         settings: how to connect.
         batch_size: most rows per write transaction.
-        attempts: tries per batch; a failed batch is reported through ``log`` and tried again.
+        attempts: tries per transaction that fails for a transient reason; each failure is reported through
+            ``log`` and the transaction tried again.
         timeout: seconds a batch transaction may run (default: the server's limit).
         log: receives failure reports.
         progress: called after each committed batch with the number done and the total.
+        sources: paper id -> ``FILE:LINE`` it was read from, to report a rejected row where its paper is.
+        skipped: receives ``FILE:LINE: reason`` for each row the database rejects for its data; the row is
+            left out and the rest of its batch loaded.
 
     Raises:
-        SinkError: the server cannot be reached, or a batch failed ``attempts`` times (rerunning the load is
-            safe: every write is a MERGE).
+        SinkError: the server cannot be reached or rejects the statement itself, or a transaction failed
+            ``attempts`` times (rerunning the load is safe: every write is a MERGE).
     """
     started = time.perf_counter()
     with connect(settings) as driver:
         ensure_schema(driver)
         keys = reuse_keys(driver, triples)
         batches = plan(triples, batch_size=batch_size, keys=keys)
-        write = unit_of_work(timeout=timeout)(_write)
-        retried = created_nodes = created_rels = 0
         with driver.session() as session:
+            writer = _Writer(session, unit_of_work(timeout=timeout)(_write), attempts, log,
+                             lambda paper, message: skipped(f"{(sources or {}).get(paper, f'paper {paper}')}: "
+                                                            f"{message}"))
             for number, batch in enumerate(batches, 1):
-                for attempt in range(1, attempts + 1):
-                    try:
-                        counters = session.execute_write(write, batch.statement, batch.rows)
-                        break
-                    except (AuthError, CypherSyntaxError) as exc:
-                        raise SinkError(f"batch {number}/{len(batches)} ({batch.what}) failed: {exc}") from exc
-                    except (Neo4jError, DriverError) as exc:
-                        message = f"batch {number}/{len(batches)} ({batch.what}) failed (attempt {attempt}/" \
-                                  f"{attempts}): {_reason(exc)}"
-                        if attempt == attempts:
-                            raise SinkError(f"{message}; rerun the load, it is idempotent") from exc
-                        log(f"{message}; retrying")
-                        retried += 1
-                        time.sleep(0.5 * 2 ** (attempt - 1))
-                created_nodes += counters[0]
-                created_rels += counters[1]
+                writer.write(batch, f"batch {number}/{len(batches)}")
                 if progress is not None:
                     progress(number, len(batches))
         totals = driver.execute_query(COUNTS).records[0]
     return LoadReport(
         triples=len(triples), nodes=sum(len(b.rows) for b in batches if not b.relationships),
         relationships=sum(len(b.rows) for b in batches if b.relationships), batches=len(batches),
-        retried=retried, reused=len(keys), nodes_created=created_nodes, relationships_created=created_rels,
-        total_nodes=totals["nodes"], total_relationships=totals["rels"], seconds=time.perf_counter() - started)
+        retried=writer.retried, rejected=writer.rejected, reused=len(keys), nodes_created=writer.nodes_created,
+        relationships_created=writer.relationships_created, total_nodes=totals["nodes"],
+        total_relationships=totals["rels"], seconds=time.perf_counter() - started)
+
+
+def rejects_data(exc: Neo4jError) -> bool:
+    """Whether the database rejected a statement for the values it was given (the same rows fail again).
+
+    Such errors are a client error of a statement or schema (a wrong type, a constraint) or a failed execution
+    (a value too large to index); a syntax error is kg's own and fatal; anything else is transient.
+    """
+    code = exc.code or ""
+    return (code.startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Schema.",
+                             "Neo.DatabaseError.Statement.ExecutionFailed"))
+            and not isinstance(exc, CypherSyntaxError))
+
+
+class _Rejected(Exception):
+    """A transaction the database rejected for its data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Writer:
+    """Commits batches: transient failures retried, rows rejected for their data found by halving and skipped."""
+
+    def __init__(self, session: Session, write: Callable[..., tuple[int, int]], attempts: int,
+                 log: Callable[[str], None], reject: Callable[[str, str], None]) -> None:
+        self.session, self.work, self.attempts, self.log, self.reject = session, write, attempts, log, reject
+        self.retried = self.rejected = self.nodes_created = self.relationships_created = 0
+
+    def write(self, batch: Batch, name: str) -> None:
+        """Commit one batch; a rejected one is split in halves, down to the rows that fail alone."""
+        try:
+            created = self._commit(batch, name)
+        except _Rejected as exc:
+            if len(batch.rows) == 1:
+                self.rejected += 1
+                self.reject(batch.papers[0], f"Neo4j rejected {_describe(batch)} ({exc.reason}); skipped")
+                return
+            half = len(batch.rows) // 2
+            for part in (slice(0, half), slice(half, None)):
+                self.write(Batch(batch.statement, batch.rows[part], batch.what, batch.relationships,
+                                 batch.papers[part]), name)
+            return
+        self.nodes_created += created[0]
+        self.relationships_created += created[1]
+
+    def _commit(self, batch: Batch, name: str) -> tuple[int, int]:
+        attempt = 1
+        while True:
+            try:
+                return self.session.execute_write(self.work, batch.statement, batch.rows)
+            except (AuthError, CypherSyntaxError, Forbidden) as exc:
+                raise SinkError(f"{name} ({batch.what}) failed: {_reason(exc)}") from exc
+            except Neo4jError as exc:
+                if rejects_data(exc):
+                    raise _Rejected(_reason(exc)[:300]) from exc
+                failure: Exception = exc
+            except DriverError as exc:
+                failure = exc
+            message = f"{name} ({batch.what}) failed (attempt {attempt}/{self.attempts}): {_reason(failure)}"
+            if attempt >= self.attempts:
+                raise SinkError(f"{message}; rerun the load, it is idempotent") from failure
+            self.log(f"{message}; retrying")
+            self.retried += 1
+            time.sleep(0.5 * 2 ** (attempt - 1))
+            attempt += 1
+
+
+def _describe(batch: Batch) -> str:
+    """The one row of a batch, named by its key(s), shortened."""
+    row = batch.rows[0]
+    keys = f"{_short(row[0])} -> {_short(row[1])}" if batch.relationships else _short(row[0])
+    return f"the {batch.what.split(' rows ')[0]} row {keys}"
+
+
+def _short(key: object) -> str:
+    text = str(key)
+    return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
 def _write(tx: ManagedTransaction, statement: str, rows: list[list[Any]]) -> tuple[int, int]:

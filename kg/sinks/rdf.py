@@ -206,6 +206,8 @@ def serialize(graph: Graph, path: Path, fmt: str) -> None:
         tmp.replace(path)
     except OSError as exc:
         raise SinkError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)  # after a failure or an interrupt; gone already after the rename
 
 
 def write_rdf(triples: Iterable[Triple], out_dir: Path, *, base: str = DEFAULT_BASE_IRI) -> dict[str, Path]:
