@@ -365,6 +365,10 @@ def _leaderboard_command(args: argparse.Namespace) -> int:
         boards = leaderboards(triples, dataset=given["dataset"], metric=given["metric"], setting=given["setting"],
                               task=args.task or ANY)
         rows = [row for board in boards for row in board.row_dicts()]
+        if not rows:
+            wanted = ", ".join(f"{k} {v}" for k, v in (*given.items(), ("task", args.task or ANY)) if v != ANY)
+            print(f"kg: warning: no leaderboard has results for {wanted}; kg leaderboard --out {args.out} lists "
+                  "them all", file=sys.stderr)
     else:
         rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
     formats = {"table": queries.to_table, "json": queries.to_json, "csv": to_csv}

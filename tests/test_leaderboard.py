@@ -171,6 +171,13 @@ def test_cli_rows_with_filters_as_users_write_them(build_dir: Path) -> None:
     assert len(result.stdout.splitlines()) == 1 + 4
 
 
+def test_cli_says_when_no_leaderboard_matches(build_dir: Path) -> None:
+    result = _kg("leaderboard", "--out", str(build_dir), "--dataset", "COCO val2017", "--metric", "mAP")
+    assert result.returncode == 0 and result.stdout.strip() == "(no rows)"
+    assert result.stderr.startswith("kg: warning: no leaderboard has results for dataset COCO, metric mAP, "
+                                    "setting val2017;") and result.stderr.count("\n") == 1, result.stderr
+
+
 def test_cli_without_a_build_fails_with_one_line(tmp_path: Path) -> None:
     result = _kg("leaderboard", "--out", str(tmp_path))
     assert result.returncode == 1 and result.stderr.startswith("kg: error: cannot read ")

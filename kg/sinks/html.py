@@ -2,9 +2,9 @@
 
 The index opens on what people look for: the largest leaderboards, the most studied tasks, datasets and methods,
 the newest papers, a search box, and an overview graph of the most studied entities linked by the papers that
-mention them together (at most a hundred nodes, so it stays readable and small whatever the corpus size). Each
-leaderboard (:mod:`kg.leaderboard`) has a page with its table and an SVG chart of the best value over time
-(:mod:`kg.sinks.html_chart`). Entity and paper pages draw their neighbourhood, capped at a readable size, and list
+mention them together (at most 45 nodes, :data:`OVERVIEW`, so it stays readable and small whatever the corpus
+size). Each leaderboard (:mod:`kg.leaderboard`) has a page with its table and an SVG chart of the best value over
+time (:mod:`kg.sinks.html_chart`). Entity and paper pages draw their neighbourhood, capped at a readable size, and list
 everything.
 
 Graphs are built with pyvis and drawn by the vis-network copy pyvis ships, written once to ``site/assets/``
