@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kg.canonical import canonicalize
 from kg.leaderboard import leaderboards
 from kg.schema import NodeKind
-from kg.sinks.html import COLORS, OVERVIEW, _page_path, write_site
+from kg.sinks.html import COLORS, LABEL, NEIGHBOURS_SHOWN, OVERVIEW, _page_path, write_site
 from kg.sinks.html_chart import best_over_time
 from kg.sinks.html_layout import overview_layout, separate, spiral
 from kg.sinks.jsonl import read_triples
@@ -163,6 +163,23 @@ def test_index_overview_draws_the_most_mentioned_entities_linked_by_shared_paper
         assert node["color"] == COLORS[NodeKind(node["kind"])] and node["url"] and node["label"]
         assert math.isfinite(node["x"]) and math.isfinite(node["y"])
         assert node["info"]["paper"] == f"{len(papers[key])} paper{'s' if len(papers[key]) != 1 else ''}"
+
+
+def test_page_graphs_are_capped_and_keep_their_labels_apart(site: Path) -> None:
+    drawn = 0
+    for path in pages(site):
+        graph = Page(path).graph
+        if not graph or graph.get("overview"):
+            continue
+        nodes = graph["nodes"]
+        drawn += len(nodes) > 2
+        assert len(nodes) <= NEIGHBOURS_SHOWN + 1 and all(len(n["label"]) <= LABEL for n in nodes), path
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1:]:
+                width = 4.0 * (len(a["label"]) + len(b["label"])) + 16
+                assert abs(a["x"] - b["x"]) >= width - 1e-6 or abs(a["y"] - b["y"]) >= 44 - 1e-6, (path, a["id"],
+                                                                                                   b["id"])
+    assert drawn
 
 
 def test_index_lists_leaderboards_entities_and_papers_as_plain_links(site: Path) -> None:

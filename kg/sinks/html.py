@@ -37,7 +37,7 @@ from kg.ids import digest, paper_key
 from kg.leaderboard import Leaderboard, largest_first, leaderboards
 from kg.schema import ENTITY_KINDS, NodeKind, Predicate
 from kg.sinks.html_chart import best_over_time, number
-from kg.sinks.html_layout import Position, overview_layout, spiral
+from kg.sinks.html_layout import Position, overview_layout, separate, spiral
 from kg.types import NodeRef, Provenance, Triple
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "html"
@@ -58,6 +58,9 @@ COLORS: dict[NodeKind, str] = {
 
 NEIGHBOURS_SHOWN = 30
 """At most this many neighbours in a page's graph (entities first, the most connected first); its lists name all."""
+
+LABEL = 32
+"""Characters of a node's label in a page's graph (its tooltip and page give the whole name)."""
 
 OVERVIEW = {NodeKind.TASK: 12, NodeKind.DATASET: 12, NodeKind.METHOD: 10, NodeKind.MODEL: 6, NodeKind.METRIC: 5}
 """How many of the most studied entities of each kind the index's overview graph draws (few enough to read)."""
@@ -316,8 +319,11 @@ class _Site:
             order.index(self.corpus.nodes[k].ref.kind) // len(_OVERVIEW_KINDS), -self.degree[k],
             self.corpus.nodes[k].name, k))
         shown = [key, *neighbours[:NEIGHBOURS_SHOWN]]
-        positions = dict(zip(shown, [(0.0, 0.0), *spiral((0.0, 0.0), len(shown) - 1, start=3, spacing=55.0)],
-                             strict=True))
+        # the page's graph box is about 2.5 times as wide as it is high: the spiral is stretched to match, then
+        # nodes are pushed apart until no two labels overlap
+        points = [(0.0, 0.0), *spiral((0.0, 0.0), len(shown) - 1, start=3, spacing=55.0)]
+        boxes = {k: (4.0 * len(_clip(self.corpus.nodes[k].name, LABEL)) + 8, 22.0) for k in shown}
+        positions = separate({k: (2.2 * x, y) for k, (x, y) in zip(shown, points, strict=True)}, boxes)
         graph = self._graph(shown, positions, arrows="to")
         graph["total"] = len(neighbours)
         return graph
@@ -329,7 +335,8 @@ class _Site:
         for key in keys:
             node = self.corpus.nodes[key]
             x, y = positions[key]
-            net.add_node(key, label=_clip(node.name, 40), color=COLORS[node.ref.kind], x=round(x, 1), y=round(y, 1),
+            net.add_node(key, label=_clip(node.name, LABEL), color=COLORS[node.ref.kind], x=round(x, 1),
+                         y=round(y, 1),
                          size=round(min(8 + 3 * math.sqrt(self.degree[key]), 48), 1), kind=node.ref.kind.value,
                          url=self.paths.get(key, ""), info=self._info(node))
         seen = set()

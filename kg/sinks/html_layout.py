@@ -2,7 +2,8 @@
 
 Two graphs are drawn: a node's neighbourhood (the node in the middle, its neighbours on a sunflower spiral around
 it), and the corpus overview (the most studied tasks, datasets, methods, models and metrics, linked by the papers
-that mention them together), laid out by ForceAtlas2: it has at most a hundred nodes whatever the corpus size.
+that mention them together), laid out by ForceAtlas2: it has at most 45 nodes whatever the corpus size. Both are
+then moved apart by :func:`separate` until no two labels overlap.
 """
 
 from __future__ import annotations
