@@ -297,8 +297,14 @@ def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_corpus_index_draws_a_readable_overview_within_three_seconds(browser: Any, corpus_site: Path) -> None:
     page = visit(browser, corpus_site / "index.html")
     assert_offline_and_clean(page)
-    count = len(graph_data(browser)["nodes"])
+    nodes = graph_data(browser)["nodes"]
+    count = len(nodes)
     assert 20 <= count <= sum(OVERVIEW.values())
+    for i, a in enumerate(nodes):  # no dot or label (about 7.5 px a character, under its dot) covers another's
+        for b in nodes[i + 1:]:
+            wide = max(3.75 * len(a["label"]), a["size"]) + max(3.75 * len(b["label"]), b["size"])
+            high = a["size"] + b["size"] + 20
+            assert abs(a["x"] - b["x"]) >= wide or abs(a["y"] - b["y"]) >= high, (a["label"], b["label"])
     assert browser.execute_script("return document.body.dataset.drawnNodes") == str(count)
     assert browser.execute_script("return window.kg.network.getScale()") > 0.6, "labels would be too small to read"
     assert page.drawn_at_ms < 3000, f"drawn {page.drawn_at_ms:.0f} ms after navigation started"

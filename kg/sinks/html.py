@@ -263,8 +263,9 @@ class _Site:
             kept.update({pair: n for n, pair in mine[:OVERVIEW_LINKS]})
         sizes = {key: round(min(8 + 2 * math.sqrt(len(self.papers_of[key])), 30), 1) for key in chosen}
         labels = {key: _clip(self.corpus.nodes[key].name, 28) for key in chosen}
-        # a label is about 8 px a character at the overview's font size, drawn under the dot
-        boxes = {key: (max(4.2 * len(labels[key]), sizes[key]) + 6, sizes[key] / 2 + 14) for key in chosen}
+        # a dot's size is its radius; its label, about 8 px a character at the overview's font size, is drawn
+        # under it: each node keeps a box as wide as the label and as high as dot and label on either side
+        boxes = {key: (max(4.2 * len(labels[key]), sizes[key]) + 6, sizes[key] + 22) for key in chosen}
         positions = overview_layout(chosen, kept, boxes)
         net = Network()
         for key in chosen:
