@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.cache import CACHE_FILE, ExtractionCache, extractor_version
-from kg.canonical import Canonicalizer, Node, apply_keys
+from kg.canonical import Canonicalizer, Node, canonical_records
 from kg.errors import InputError, SinkError, UsageError
 from kg.ids import DEFAULT_BASE_IRI
 from kg.neo4j_server import Neo4jSettings
@@ -239,7 +239,7 @@ def _write_streamed(records: Iterator[PaperRecord], keys: list[str], nodes: dict
     with (open_text(outputs["records"]) as records_fh, open_text(outputs["triples"]) as triples_fh,
           open_text(outputs["rdf nt"]) as nt_fh):
         writer = NTriplesWriter(nt_fh, base_iri)
-        for record in apply_keys(records, iter(keys)):
+        for record in canonical_records(records, iter(keys), nodes):
             records_fh.write(json.dumps(record_to_json(record), ensure_ascii=False) + "\n")
             triples = list(paper_triples(record, nodes, named))
             triples_fh.writelines(json.dumps(triple_to_json(t), ensure_ascii=False) + "\n" for t in triples)

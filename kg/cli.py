@@ -166,6 +166,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--neo4j-uri", metavar="URI", help="Bolt URI (default: NEO4J_URI)")
     p.set_defaults(handler=_query_command)
 
+    p = commands.add_parser("leaderboard", help="leaderboards of a build: ranked results per dataset, metric and "
+                                                "setting (no filter: the list of leaderboards)")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="the build directory (default: out/)")
+    p.add_argument("--dataset", default="", metavar="D", help="dataset name, alias or key (ImageNet 256x256 also "
+                                                              "filters the setting)")
+    p.add_argument("--metric", default="", metavar="M", help="metric name or alias (FID score is FID)")
+    p.add_argument("--task", default="", metavar="T", help="only results of papers that mention this task")
+    p.add_argument("--setting", default="", metavar="S", help="setting or part of one: 256x256, 5-shot, val2017")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output (default: table)")
+    p.set_defaults(handler=_leaderboard_command)
+
+    p = commands.add_parser("sparql", help="run a canned SPARQL query (queries/*.rq) or a .rq file on a build's "
+                                           "RDF, offline (pyoxigraph)")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE", help="the query; see --list")
+    p.add_argument("--list", action="store_true", help="print every query's name and description")
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="the build directory (default: out/)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter (repeatable)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output (json: a list of objects)")
+    p.set_defaults(handler=_sparql_command)
+
     p = commands.add_parser("export", help="re-export an existing build (DIR/triples.jsonl)")
     targets = p.add_subparsers(dest="target", required=True, metavar="TARGET")
     p = targets.add_parser("rdf", help="RDF in standard vocabularies: Turtle, N-Triples or JSON-LD")
@@ -389,6 +409,47 @@ def _query_command(args: argparse.Namespace) -> int:
         raise queries.QueryError("give a query NAME or --list")
     query = queries.get(args.name)
     rows = queries.run(query, queries.parse_assignments(args.param), _neo4j_settings(args))
+    print(queries.to_json(rows) if args.format == "json" else queries.to_table(rows))
+    return 0
+
+
+def _leaderboard_command(args: argparse.Namespace) -> int:
+    from kg import queries  # noqa: PLC0415 - output formats
+    from kg.leaderboard import ANY, canonical_filters, largest_first, leaderboards, to_csv  # noqa: PLC0415
+    from kg.build import earlier_file  # noqa: PLC0415
+
+    triples = read_triples(earlier_file(args.out, "triples.jsonl") or args.out / "triples.jsonl")
+    if any((args.dataset, args.metric, args.setting, args.task)):
+        given = canonical_filters(dataset=args.dataset, metric=args.metric, setting=args.setting)
+        boards = leaderboards(triples, dataset=given["dataset"], metric=given["metric"], setting=given["setting"],
+                              task=args.task or ANY)
+        rows = [row for board in boards for row in board.row_dicts()]
+        if not rows:
+            wanted = ", ".join(f"{k} {v}" for k, v in (*given.items(), ("task", args.task or ANY)) if v != ANY)
+            print(f"kg: warning: no leaderboard has results for {wanted}; kg leaderboard --out {args.out} lists "
+                  "them all", file=sys.stderr)
+    else:
+        rows = [board.summary() for board in largest_first(leaderboards(triples, min_rows=2))]
+    formats = {"table": queries.to_table, "json": queries.to_json, "csv": to_csv}
+    print(formats[args.format](rows))
+    return 0
+
+
+def _sparql_command(args: argparse.Namespace) -> int:
+    from kg import queries, sparql  # noqa: PLC0415 - pyoxigraph is needed by this command only
+
+    if args.list:
+        known = sparql.available()
+        width = max(map(len, known), default=0)
+        for name, query in known.items():
+            print(f"{name:{width}s}  {query.query.description}")
+        return 0
+    if not args.name:
+        raise queries.QueryError("give a SPARQL query NAME or FILE, or --list")
+    query = sparql.get(args.name)
+    values = queries.parse_assignments(args.param)
+    query.text(values)  # a bad parameter fails before the graph is read
+    rows = sparql.run(query, values, sparql.open_store(args.out))
     print(queries.to_json(rows) if args.format == "json" else queries.to_table(rows))
     return 0
 

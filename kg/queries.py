@@ -47,7 +47,7 @@ MAX_TEXT = 1000
 MAX_ITEMS = 100
 """Most items of a list parameter."""
 
-_HEADER = re.compile(r"^//\s*(name|description|param):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^(?://|#)\s*(name|description|param):\s*(.*?)\s*$")  # // in .cypher, # in .rq files
 _PARAM = re.compile(r"^(\w+)\s+(STRING|INTEGER|FLOAT|BOOLEAN|LIST<STRING>|FULLTEXT)(?:\(([^()]*)\))?"
                     r"\s+(.*?)\s+—\s+(.+)$")
 _RANGE = re.compile(r"^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$")
@@ -185,7 +185,7 @@ def parse(path: Path) -> CannedQuery:
     for line in text.splitlines():
         match = _HEADER.match(line)
         if match is None:
-            if line.startswith("//"):
+            if line.startswith(("//", "#")):
                 continue
             break
         key, value = match.groups()

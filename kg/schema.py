@@ -58,6 +58,7 @@ class Predicate(StrEnum):
     # node -> literal
     TITLE = "title"
     ABSTRACT = "abstract"
+    DATE = "date"
     NAME = "name"
     ALIAS = "alias"
     VALUE = "value"
@@ -67,6 +68,13 @@ class Predicate(StrEnum):
     DIRECTION = "direction"
     BASELINE = "baseline"
     EVIDENCE = "evidence"
+    HIGHER_IS_BETTER = "higher_is_better"
+    IS_RESULT = "is_result"
+    SETTING = "setting"
+    SUBSET = "subset"
+    RESOLUTION = "resolution"
+    SPLIT = "split"
+    SHOTS = "shots"
 
 
 LITERAL = "Literal"
@@ -88,6 +96,7 @@ PATTERNS: dict[Predicate, tuple[frozenset[NodeKind], frozenset[str]]] = {
     Predicate.MEASURES: (frozenset({NodeKind.CLAIM}), frozenset({NodeKind.METRIC})),
     Predicate.TITLE: (frozenset({NodeKind.PAPER}), frozenset({LITERAL})),
     Predicate.ABSTRACT: (frozenset({NodeKind.PAPER}), frozenset({LITERAL})),
+    Predicate.DATE: (frozenset({NodeKind.PAPER}), frozenset({LITERAL})),
     Predicate.NAME: (ENTITY_KINDS, frozenset({LITERAL})),
     Predicate.ALIAS: (ENTITY_KINDS, frozenset({LITERAL})),
     Predicate.VALUE: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
@@ -97,6 +106,13 @@ PATTERNS: dict[Predicate, tuple[frozenset[NodeKind], frozenset[str]]] = {
     Predicate.DIRECTION: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
     Predicate.BASELINE: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
     Predicate.EVIDENCE: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.HIGHER_IS_BETTER: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.IS_RESULT: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.SETTING: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.SUBSET: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.RESOLUTION: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.SPLIT: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
+    Predicate.SHOTS: (frozenset({NodeKind.CLAIM}), frozenset({LITERAL})),
 }
 """Allowed subject kinds and object kinds (or :data:`LITERAL`) per predicate."""
 

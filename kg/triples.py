@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from kg.canonical import Node
 from kg.errors import SchemaError
-from kg.ids import claim_key, normalize, paper_key
+from kg.ids import claim_key, paper_key
+from kg.normalize import paper_date
 from kg.schema import LITERAL, NodeKind, Predicate, allows
 from kg.types import Claim, Literal, NodeRef, PaperRecord, Provenance, Triple
 
@@ -41,6 +42,9 @@ def paper_triples(record: PaperRecord, nodes: dict[str, Node], named: set[str]) 
     abstract_start = len(paper.text) - len(paper.abstract)
     yield make_triple(paper_ref, Predicate.ABSTRACT, Literal(paper.abstract),
                       Provenance(paper.id, 1, abstract_start, len(paper.text), "reader", 1.0, paper.abstract[:200]))
+    date = paper_date(paper)
+    if date:
+        yield make_triple(paper_ref, Predicate.DATE, Literal(date), whole)
 
     refs: dict[str, NodeRef] = {}
     for entity in record.entities:
@@ -52,11 +56,7 @@ def paper_triples(record: PaperRecord, nodes: dict[str, Node], named: set[str]) 
         yield make_triple(paper_ref, Predicate.MENTIONS, ref, first)
         if entity.proposed:
             yield make_triple(paper_ref, Predicate.PROPOSES, ref, first)
-        if node.key not in named:
-            named.add(node.key)
-            yield make_triple(ref, Predicate.NAME, Literal(node.name), first)
-            for alias in node.aliases:
-                yield make_triple(ref, Predicate.ALIAS, Literal(alias), first)
+        yield from _names(ref, nodes[entity.key], named, first)
 
     for relation in record.relations:
         head, tail = refs[relation.head], refs[relation.tail]
@@ -64,14 +64,27 @@ def paper_triples(record: PaperRecord, nodes: dict[str, Node], named: set[str]) 
         if allows(head.kind, predicate, tail.kind):
             yield make_triple(head, predicate, tail, relation.provenance)
 
-    metrics = {normalize(f): refs[e.name] for e in record.entities for f in e.forms
-               if refs[e.name].kind is NodeKind.METRIC}
+    mentioned = {ref.key for ref in refs.values()}
     for claim in record.claims:
-        yield from _claim_triples(paper_ref, claim, refs, metrics)
+        if claim.metric_key and claim.metric_key not in mentioned:  # a metric only the claim names
+            mentioned.add(claim.metric_key)
+            metric = NodeRef(NodeKind.METRIC, claim.metric_key)
+            yield make_triple(paper_ref, Predicate.MENTIONS, metric, claim.provenance)
+            yield from _names(metric, nodes[claim.metric_key], named, claim.provenance)
+        yield from _claim_triples(paper_ref, claim, refs)
 
 
-def _claim_triples(paper_ref: NodeRef, claim: Claim, refs: dict[str, NodeRef],
-                   metrics: dict[str, NodeRef]) -> Iterator[Triple]:
+def _names(ref: NodeRef, node: Node, named: set[str], provenance: Provenance) -> Iterator[Triple]:
+    """A node's name and aliases, the first time a paper mentions it."""
+    if node.key in named:
+        return
+    named.add(node.key)
+    yield make_triple(ref, Predicate.NAME, Literal(node.name), provenance)
+    for alias in node.aliases:
+        yield make_triple(ref, Predicate.ALIAS, Literal(alias), provenance)
+
+
+def _claim_triples(paper_ref: NodeRef, claim: Claim, refs: dict[str, NodeRef]) -> Iterator[Triple]:
     p = claim.provenance
     ref = NodeRef(NodeKind.CLAIM, claim_key(p.paper_id, claim.start, claim.end))
     yield make_triple(paper_ref, Predicate.REPORTS, ref, p)
@@ -80,11 +93,19 @@ def _claim_triples(paper_ref: NodeRef, claim: Claim, refs: dict[str, NodeRef],
     yield make_triple(ref, Predicate.UNIT, Literal(claim.unit), p)
     yield make_triple(ref, Predicate.DIRECTION, Literal(claim.direction), p)
     yield make_triple(ref, Predicate.EVIDENCE, Literal(p.evidence), p)
+    yield make_triple(ref, Predicate.IS_RESULT, Literal(claim.is_result), p)
     if claim.metric:
         yield make_triple(ref, Predicate.METRIC, Literal(claim.metric), p)
-        metric = metrics.get(normalize(claim.metric))
-        if metric is not None:
-            yield make_triple(ref, Predicate.MEASURES, metric, p)
+    if claim.metric_key:
+        yield make_triple(ref, Predicate.MEASURES, NodeRef(NodeKind.METRIC, claim.metric_key), p)
+    if claim.higher_is_better is not None:
+        yield make_triple(ref, Predicate.HIGHER_IS_BETTER, Literal(claim.higher_is_better), p)
+    setting = claim.setting
+    for predicate, value in ((Predicate.SETTING, setting.label), (Predicate.SUBSET, setting.subset),
+                             (Predicate.RESOLUTION, setting.resolution), (Predicate.SPLIT, setting.split),
+                             (Predicate.SHOTS, setting.shots)):
+        if value:
+            yield make_triple(ref, predicate, Literal(value), p)
     if claim.baseline:
         yield make_triple(ref, Predicate.BASELINE, Literal(claim.baseline), p)
     if claim.subject and claim.subject in refs:

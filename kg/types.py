@@ -109,6 +109,29 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
+class Setting:
+    """The variant of a dataset a number was measured on: "ImageNet-21K 256×256", "COCO val2017", "5-shot".
+
+    Empty fields are the dataset's default (ImageNet means ImageNet-1k, a plain test set is no setting).
+    """
+
+    subset: str = ""
+    resolution: str = ""
+    split: str = ""
+    shots: str = ""
+
+    @property
+    def label(self) -> str:
+        """The non-empty fields in a fixed order, comma-separated ("" for the default setting)."""
+        return ", ".join(part for part in (self.subset, self.resolution, self.split, self.shots) if part)
+
+    def fill(self, other: Setting) -> Setting:
+        """This setting with its empty fields taken from ``other``."""
+        return Setting(self.subset or other.subset, self.resolution or other.resolution, self.split or other.split,
+                       self.shots or other.shots)
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A number that quantifies an outcome (see the annotation guideline).
 
@@ -124,6 +147,11 @@ class Claim:
         start: first character of the number in :attr:`Paper.text`.
         end: one past its last character.
         provenance: evidence clause and its span.
+        metric_key: the canonical Metric node the metric became ("" before canonicalization or when none).
+        higher_is_better: the canonical metric's direction (None when the metric table does not know it).
+        is_result: the value is a result of its metric that a leaderboard can rank (an absolute value, or a
+            ratio such as a speed-up), not a change ("by 2.1 points") or a cost.
+        setting: the dataset variant the number was measured on (resolution, split, subset, shots).
     """
 
     value: str
@@ -137,6 +165,10 @@ class Claim:
     start: int
     end: int
     provenance: Provenance
+    metric_key: str = ""
+    higher_is_better: bool | None = None
+    is_result: bool = False
+    setting: Setting = field(default_factory=Setting)
 
 
 @dataclass(frozen=True, slots=True)

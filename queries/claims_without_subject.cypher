@@ -4,5 +4,5 @@
 MATCH (p:Paper)-[:REPORTS]->(c:Claim)
 WHERE NOT EXISTS { (c)-[:ABOUT]->() }
 RETURN p.id AS paper, c.value_text AS value, c.unit AS unit, c.metric AS metric, c.evidence AS evidence
-ORDER BY paper, c.start
+ORDER BY paper, c.start, c.key
 LIMIT $limit

@@ -8,5 +8,5 @@ MATCH (c:Claim)-[:ABOUT]->(e)
 OPTIONAL MATCH (c)-[:MEASURED_ON]->(d:Dataset)
 RETURN e.name AS entity, c.value AS value, c.unit AS unit, c.metric AS metric, c.direction AS direction,
        d.name AS dataset, c.baseline AS baseline, c.paper_id AS paper, c.evidence AS evidence
-ORDER BY entity, paper, c.start
+ORDER BY entity, e.key, paper, c.start, c.key
 LIMIT $limit

@@ -8,5 +8,5 @@ WHERE c.unit = $unit AND c.direction = 'higher' AND any(w IN $words WHERE toLowe
 OPTIONAL MATCH (c)-[:ABOUT]->(s:Entity)
 RETURN c.value AS speedup, c.value_text AS value_text, s.name AS system, c.metric AS metric, c.baseline AS baseline,
        p.id AS paper, c.evidence AS evidence
-ORDER BY speedup DESC, paper, c.start
+ORDER BY speedup DESC, paper, c.start, c.key
 LIMIT $limit

@@ -10,5 +10,5 @@ ORDER BY paper
 WITH d, s, collect(DISTINCT paper) AS papers
 RETURN s.name AS system, [l IN labels(s) WHERE l <> 'Entity'][0] AS kind, d.name AS dataset, size(papers) AS count,
        papers
-ORDER BY count DESC, system
+ORDER BY count DESC, system, s.key, d.key
 LIMIT $limit

@@ -14,5 +14,5 @@ ORDER BY paper
 WITH a, b, collect(paper) AS papers
 WHERE size(papers) >= $min_papers
 RETURN a.name AS first, b.name AS second, size(papers) AS count, papers
-ORDER BY count DESC, first, second
+ORDER BY count DESC, first, second, a.key, b.key
 LIMIT $limit

@@ -7,5 +7,5 @@ WITH d, count(DISTINCT p) AS papers
 OPTIONAL MATCH (s:Entity)-[:EVALUATED_ON]->(d)
 WITH d, papers, count(DISTINCT s) AS systems
 RETURN d.name AS dataset, d.key AS key, papers, systems
-ORDER BY papers DESC, systems DESC, dataset
+ORDER BY papers DESC, systems DESC, dataset, key
 LIMIT $limit

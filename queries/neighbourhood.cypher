@@ -9,5 +9,5 @@ WITH e, type(r) AS relationship, CASE WHEN startNode(r) = e THEN 'out' ELSE 'in'
 RETURN e.name AS entity, relationship, direction,
        coalesce(n.name, n.title, trim(n.value_text + ' ' + n.unit)) AS neighbour,
        [l IN labels(n) WHERE l <> 'Entity'][0] AS kind, papers
-ORDER BY entity, relationship, direction, papers DESC, neighbour
+ORDER BY entity, e.key, relationship, direction, papers DESC, neighbour, kind
 LIMIT $limit

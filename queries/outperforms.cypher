@@ -14,4 +14,4 @@ WITH m, relation, o, paper
 ORDER BY paper
 WITH m, relation, o, collect(paper) AS papers
 RETURN m.name AS method, relation, o.name AS other, [l IN labels(o) WHERE l <> 'Entity'][0] AS kind, papers
-ORDER BY relation DESC, size(papers) DESC, other
+ORDER BY relation DESC, size(papers) DESC, other, o.key, m.key

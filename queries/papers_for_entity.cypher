@@ -6,5 +6,5 @@ MATCH (e:Entity)
 WHERE e.key = $entity OR toLower(e.name) = toLower($entity) OR any(a IN e.aliases WHERE toLower(a) = toLower($entity))
 MATCH (p:Paper)-[:MENTIONS]->(e)
 RETURN e.name AS entity, p.id AS paper, p.title AS title, EXISTS { (p)-[:PROPOSES]->(e) } AS proposes
-ORDER BY entity, proposes DESC, paper
+ORDER BY entity, e.key, proposes DESC, paper
 LIMIT $limit

@@ -7,5 +7,5 @@ WITH t, s, count(r) AS papers
 ORDER BY papers DESC, s.name
 WITH t, count(s) AS systems, collect(s.name) AS names
 RETURN t.name AS task, systems, names[0..$per_task] AS top_methods
-ORDER BY systems DESC, task
+ORDER BY systems DESC, task, t.key
 LIMIT $limit

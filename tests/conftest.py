@@ -17,7 +17,8 @@ from kg.neo4j_server import Neo4jServerError, Neo4jSettings
 from kg.canonical import Node
 from kg.extract import SAMPLE_DIR, extract
 from kg.pipeline import build_nlp
-from kg.types import TITLE_SEPARATOR, PaperRecord
+from kg.schema import EntityType
+from kg.types import TITLE_SEPARATOR, Claim, Mention, Paper, PaperEntity, PaperRecord, Provenance
 
 # spaCy pipeline ----------------------------------------------------------------------------
 
@@ -36,6 +37,38 @@ def parse(nlp: Language):  # noqa: ANN201 - returns a function
         return nlp(f"{title}{TITLE_SEPARATOR}{abstract}")
 
     return run
+
+# Hand-made records ----------------------------------------------------------------------------
+
+
+def make_record(paper_id: str, abstract: str, entities: list[tuple[str, str, tuple[str, ...]]],
+                claims: list[tuple[str, str, str | None, str | None, str | None, str]]) -> PaperRecord:
+    """A paper as the extractors would record it.
+
+    Args:
+        paper_id: its id (an arXiv id gives it a date).
+        abstract: its abstract; every entity and claim is read from it as one sentence.
+        entities: (type, name, aliases).
+        claims: (number as written in the abstract, unit, metric, subject, dataset, direction).
+    """
+    paper = Paper(paper_id, f"Paper {paper_id}", abstract, "test:1")
+    offset = len(paper.text) - len(abstract)
+    sentence = Provenance(paper_id, 1, offset, len(paper.text), "test", 0.9, abstract)
+    made = []
+    for number, unit, metric, subject, dataset, direction in claims:
+        start = offset + abstract.index(number)
+        made.append(Claim(number, float(number), unit, metric, subject, dataset, None, direction, start,
+                          start + len(number), dataclasses.replace(sentence, extractor="kg_claims:test",
+                                                                   confidence=0.7)))
+    return PaperRecord(paper, tuple(PaperEntity(EntityType(t), name, aliases, False,
+                                                (Mention(EntityType(t), name, sentence),))
+                                    for t, name, aliases in entities), (), tuple(made))
+
+
+@pytest.fixture(scope="session")
+def paper_record():  # noqa: ANN201 - returns a function
+    """:func:`make_record`: a hand-made paper record."""
+    return make_record
 
 # Sample corpus --------------------------------------------------------------------------------
 

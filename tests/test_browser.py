@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from kg.canonical import canonicalize
 from kg.extract import SAMPLE_DIR, extract
 from kg.settings import Settings
-from kg.sinks.html import write_site
+from kg.sinks.html import NEIGHBOURS_SHOWN, OVERVIEW, write_site
 from kg.triples import build_triples
 
 pytestmark = pytest.mark.browser
@@ -133,42 +134,52 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "site"
 
 
-def test_index_draws_every_node_offline_without_errors(browser: Any, hostile_site: Path) -> None:
+def test_index_draws_its_overview_offline_without_errors(browser: Any, hostile_site: Path) -> None:
     page = visit(browser, hostile_site / "index.html")
     assert_offline_and_clean(page)
     count = len(graph_data(browser)["nodes"])
-    assert count > 10
+    assert count >= 5
     assert browser.execute_script("return document.body.dataset.drawnNodes") == str(count)
     assert browser.execute_script("return Object.keys(window.kg.network.getPositions()).length") == count
-    painted = browser.execute_script("""
+    assert painted(browser) > 1000, "the canvas is blank"
+
+
+def painted(driver: Any) -> int:
+    """How many pixels of the graph's canvas are drawn."""
+    return driver.execute_script("""
         const canvas = document.querySelector('#graph canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < pixels.length; i += 4) painted += pixels[i] > 0;
         return painted;""")
-    assert painted > 1000, "the canvas is blank"
+
+
+def search_index(site: Path) -> list[list[str]]:
+    """The rows of ``search-index.js``: name, kind, page, other names."""
+    text = (site / "search-index.js").read_text(encoding="utf-8")
+    return json.loads(text.removeprefix("window.kgSearchIndex = ").rstrip().removesuffix(";"))
 
 
 @pytest.mark.parametrize("title", ['<img src=x onerror="window.__pwned=1"> ScriptFormer',
                                    "<script>window.__pwned=1</script> BoldNet"])
 def test_hostile_paper_shows_its_title_as_text_and_runs_nothing(browser: Any, hostile_site: Path,
                                                                 title: str) -> None:
-    visit(browser, hostile_site / "index.html")
-    node = next(n for n in graph_data(browser)["nodes"] if n["info"]["name"].startswith(title))
-    page = visit(browser, hostile_site / node["url"])
+    name, _, url, _ = next(row for row in search_index(hostile_site) if row[0].startswith(title))
+    page = visit(browser, hostile_site / url)
     assert_offline_and_clean(page)
     assert browser.execute_script("return window.__pwned") is None
-    assert browser.find_element("tag name", "h1").text.endswith(node["info"]["name"])
+    assert browser.find_element("tag name", "h1").text.endswith(name)
     assert title in browser.find_element("tag name", "main").text
     assert browser.execute_script("return document.querySelectorAll('main img, main svg, main iframe').length") == 0
 
 
 def test_tooltips_show_hostile_text_as_text(browser: Any, hostile_site: Path) -> None:
-    visit(browser, hostile_site / "index.html")
+    url = next(row[2] for row in search_index(hostile_site) if row[0].startswith("<img"))
+    visit(browser, hostile_site / url)
     nodes = graph_data(browser)["nodes"]
-    hostile = [n for n in nodes if "<" in n["info"]["name"]]  # both hostile papers
-    hostile += [n for n in nodes if "<" in n["info"]["paper"] and n not in hostile][:2]  # entities of them
-    assert len(hostile) >= 3
+    hostile = [n for n in nodes if "<" in n["info"]["name"]]  # the hostile paper
+    hostile += [n for n in nodes if "<" in n["info"]["paper"] and n not in hostile][:2]  # entities of it
+    assert len(hostile) >= 2
     for node in hostile:
         text, markup = hover(browser, node["id"])
         assert node["info"]["name"] in text and node["info"]["paper"] in text, (node["id"], text)
@@ -199,10 +210,19 @@ def hover(driver: Any, node_id: str) -> tuple[str, int]:
     return tip[0], tip[1]
 
 
+def results(driver: Any, timeout: float = 10.0) -> list[Any]:
+    """The search results, once the search index has loaded and the list is filled."""
+    deadline = time.monotonic() + timeout
+    while not (links := driver.find_elements("css selector", "#results a, #results li.none")):
+        assert time.monotonic() < deadline, "no search results"
+        time.sleep(0.05)
+    return links
+
+
 def test_search_finds_an_entity_and_opens_its_page(browser: Any, hostile_site: Path) -> None:
     visit(browser, hostile_site / "index.html")
     browser.find_element("id", "search").send_keys("imagenet")
-    link = browser.find_element("css selector", "#results a")
+    link = results(browser)[0]
     assert link.text == "ImageNet"
     drain(browser)
     link.click()
@@ -213,6 +233,54 @@ def test_search_finds_an_entity_and_opens_its_page(browser: Any, hostile_site: P
     page = visit(browser)
     assert_offline_and_clean(page)
     assert int(browser.execute_script("return document.body.dataset.drawnNodes")) >= 3
+
+
+def test_search_shows_hostile_names_as_text(browser: Any, hostile_site: Path) -> None:
+    page = visit(browser, hostile_site / "index.html")
+    browser.find_element("id", "search").send_keys("pwned")
+    texts = [link.text for link in results(browser)]
+    assert any("<script>window.__pwned=1</script>" in t for t in texts), texts
+    assert browser.execute_script("return document.querySelectorAll('#results img, #results script').length") == 0
+    assert browser.execute_script("return window.__pwned") is None
+    assert_offline_and_clean(page)
+
+
+def test_every_leaderboard_page_is_offline_and_shows_hostile_text_as_text(browser: Any, hostile_site: Path) -> None:
+    for path in [hostile_site / "leaderboards.html", *sorted((hostile_site / "leaderboard").glob("*.html"))]:
+        page = visit(browser, path)
+        assert_offline_and_clean(page)
+        assert browser.execute_script("return window.__pwned") is None
+        assert browser.execute_script("return document.querySelectorAll('main img, main iframe, main script').length") \
+            == 0
+
+
+# A dated leaderboard ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def board_site(paper_record, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001 - a factory
+    """Three dated papers and a hostile undated one on one leaderboard."""
+    papers = [(f"23{month:02d}.0000{month}", f"Gen{month} reaches {value} FID on ImageNet 256x256.",
+               [("Method", f"Gen{month}", ()), ("Dataset", "ImageNet", ())],
+               [(value, "", "FID", f"Gen{month}", "ImageNet", "absolute")])
+              for month, value in ((1, "3.0"), (6, "2.0"), (9, "2.5"))]
+    papers.append(("t1", "<img src=x onerror=window.__pwned=1> reaches 1.0 FID on ImageNet 256x256.",
+                   [("Method", "<img src=x onerror=window.__pwned=1>", ()), ("Dataset", "ImageNet", ())],
+                   [("1.0", "", "FID", "<img src=x onerror=window.__pwned=1>", "ImageNet", "absolute")]))
+    triples = build_triples(*canonicalize([paper_record(*spec) for spec in papers]))
+    return write_site(triples, tmp_path_factory.mktemp("board"), log=lambda message: None).parent
+
+
+def test_leaderboard_page_draws_its_chart_offline(browser: Any, board_site: Path) -> None:
+    [path] = (board_site / "leaderboard").glob("*.html")
+    page = visit(browser, path)
+    assert_offline_and_clean(page)
+    assert browser.execute_script("return document.querySelectorAll('svg.chart circle').length") == 3
+    assert browser.execute_script("return document.querySelector('svg.chart polyline.best').getBBox().width") > 100
+    assert [td.text for td in browser.find_elements("css selector", "table.board tbody td:nth-child(2)")] == [
+        "<img src=x onerror=window.__pwned=1>", "Gen6", "Gen9", "Gen1"]
+    assert browser.execute_script("return window.__pwned") is None
+    assert browser.execute_script("return document.querySelectorAll('main img').length") == 0
 
 
 # The sample corpus -----------------------------------------------------------------------------------------
@@ -226,18 +294,37 @@ def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_site(triples, tmp_path_factory.mktemp("corpus"), log=lambda message: None).parent
 
 
-def test_corpus_index_draws_within_five_seconds(browser: Any, corpus_site: Path) -> None:
+def test_corpus_index_draws_a_readable_overview_within_three_seconds(browser: Any, corpus_site: Path) -> None:
     page = visit(browser, corpus_site / "index.html")
     assert_offline_and_clean(page)
-    count = len(graph_data(browser)["nodes"])
-    assert count > 3000  # papers and entities of the sample corpus: a graph of corpus size
+    nodes = graph_data(browser)["nodes"]
+    count = len(nodes)
+    assert 20 <= count <= sum(OVERVIEW.values())
+    for i, a in enumerate(nodes):  # no dot or label (about 7.5 px a character, under its dot) covers another's
+        for b in nodes[i + 1:]:
+            wide = max(3.75 * len(a["label"]), a["size"]) + max(3.75 * len(b["label"]), b["size"])
+            high = a["size"] + b["size"] + 20
+            assert abs(a["x"] - b["x"]) >= wide or abs(a["y"] - b["y"]) >= high, (a["label"], b["label"])
     assert browser.execute_script("return document.body.dataset.drawnNodes") == str(count)
-    assert page.drawn_at_ms < 5000, f"drawn {page.drawn_at_ms:.0f} ms after navigation started"
+    assert browser.execute_script("return window.kg.network.getScale()") > 0.6, "labels would be too small to read"
+    assert page.drawn_at_ms < 3000, f"drawn {page.drawn_at_ms:.0f} ms after navigation started"
+    links = browser.execute_script("return [...document.querySelectorAll('main a')].map(a => a.getAttribute('href'))")
+    assert sum(1 for link in links if link.startswith(("task/", "dataset/", "method/", "model/"))) >= 20
+    assert sum(1 for link in links if link.startswith("leaderboard/")) >= 1
 
 
-def test_corpus_entity_page_draws_its_neighbourhood(browser: Any, corpus_site: Path) -> None:
+def test_corpus_overview_filters_kinds(browser: Any, corpus_site: Path) -> None:
+    visit(browser, corpus_site / "index.html")
+    tasks = sum(1 for n in graph_data(browser)["nodes"] if n["kind"] == "Task")
+    browser.find_element("css selector", "#kinds input[data-kind='Task']").click()
+    hidden = browser.execute_script("return window.kg.nodes.get({filter: n => n.hidden}).length")
+    assert hidden == tasks > 0
+
+
+def test_corpus_entity_page_draws_a_capped_neighbourhood(browser: Any, corpus_site: Path) -> None:
     page = visit(browser, corpus_site / "method" / "speculative-decoding.html")
     assert_offline_and_clean(page)
     data = graph_data(browser)
-    assert data["total"] > 20
+    assert data["total"] > NEIGHBOURS_SHOWN
+    assert len(data["nodes"]) == NEIGHBOURS_SHOWN + 1
     assert browser.execute_script("return document.body.dataset.drawnNodes") == str(len(data["nodes"]))

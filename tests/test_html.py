@@ -14,10 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg.canonical import canonicalize
+from kg.leaderboard import leaderboards
 from kg.schema import NodeKind
-from kg.sinks.html import COLORS, _page_path, write_site
-from kg.sinks.html_layout import corpus_layout, spiral
+from kg.sinks.html import COLORS, LABEL, NEIGHBOURS_SHOWN, OVERVIEW, _page_path, write_site
+from kg.sinks.html_chart import best_over_time
+from kg.sinks.html_layout import overview_layout, separate, spiral
 from kg.sinks.jsonl import read_triples
+from kg.triples import build_triples
 from kg.types import NodeRef, Triple
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,10 +75,11 @@ def pages(site: Path) -> list[Path]:
 
 def test_one_page_per_paper_and_entity_and_shared_assets(site: Path, triples: list[Triple]) -> None:
     refs = {t.subject for t in triples} | {t.object for t in triples if isinstance(t.object, NodeRef)}
-    expected = {site / _page_path(ref) for ref in refs if ref.kind is not NodeKind.CLAIM} | {site / "index.html"}
-    assert set(pages(site)) == expected
+    expected = {site / _page_path(ref) for ref in refs if ref.kind is not NodeKind.CLAIM}
+    assert set(pages(site)) == expected | {site / "index.html", site / "leaderboards.html"}
     assert {p.name for p in (site / "assets").iterdir()} == {"vis-network.min.js", "vis-network.min.css", "kg.js",
                                                              "kg.css"}
+    assert (site / "search-index.js").is_file()
 
 
 def test_every_link_and_resource_is_a_local_file(site: Path) -> None:
@@ -108,9 +113,10 @@ def test_pages_forbid_scripts_other_than_the_site_files_and_any_connection(site:
                       if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
         assert "default-src 'none'" in policy and "script-src 'self'" in policy
         scripts = [a for t, a in page.elements if t == "script"]
+        root = "" if path.parent == site else "../"
+        files = ["vis-network.min.js", "kg.js"] if page.graph else ["kg.js"]
         assert [a.get("src") or a.get("type") for a in scripts] == [
-            "application/json", *(f"{'' if path.parent == site else '../'}assets/{name}"
-                                  for name in ("vis-network.min.js", "kg.js"))]
+            *(["application/json"] if page.graph else []), *(f"{root}assets/{name}" for name in files)]
 
 
 def test_hostile_text_is_text_on_every_page(site: Path) -> None:
@@ -118,42 +124,83 @@ def test_hostile_text_is_text_on_every_page(site: Path) -> None:
     seen = 0
     for path in pages(site):
         page = Page(path)
-        assert {tag for tag, _ in page.elements} <= {"html", "head", "meta", "title", "link", "body", "script",
-                                                     "header", "main", "aside", "section", "h1", "h2", "p", "a",
-                                                     "span", "q", "ul", "ol", "li", "label", "input", "div",
-                                                     "blockquote", "code", "table", "thead", "tbody", "tr", "th",
-                                                     "td"}, path
+        assert {tag for tag, _ in page.elements} <= SITE_TAGS, path
         assert not [name for _, attrs in page.elements for name in attrs if name.startswith("on")], path
         text = "".join(page.text)
         seen += HOSTILE_TITLE in text or HOSTILE_NAME in text
-        block = path.read_text(encoding="utf-8").split('id="kg-graph">')[1].split("</script>")[0]
-        assert "<" not in block and ">" not in block and "&" not in block  # tojson escaped them as \u00XX
+        if page.graph:
+            block = path.read_text(encoding="utf-8").split('id="kg-graph">')[1].split("</script>")[0]
+            assert "<" not in block and ">" not in block and "&" not in block  # tojson escaped them as \u00XX
     assert seen >= 3  # the hostile paper's page, its entity's page and the pages that link them
+    index = (site / "search-index.js").read_text(encoding="utf-8")
+    assert index.startswith("window.kgSearchIndex = [") and index.isascii() and "<" not in index
 
 
-def test_index_holds_every_node_coloured_by_kind_sized_by_degree(site: Path, triples: list[Triple]) -> None:
+SITE_TAGS = {"html", "head", "meta", "title", "link", "body", "script", "header", "main", "aside", "section", "h1",
+             "h2", "p", "a", "span", "q", "ul", "ol", "li", "label", "input", "div", "blockquote", "code", "table",
+             "thead", "tbody", "tr", "th", "td", "strong", "fieldset", "legend", "nav", "svg", "g", "line", "polyline",
+             "circle", "text"}
+"""Every element a page may hold; none comes from a paper's text."""
+
+
+def test_index_overview_draws_the_most_mentioned_entities_linked_by_shared_papers(site: Path,
+                                                                                 triples: list[Triple]) -> None:
     graph = Page(site / "index.html").graph
+    papers: dict[str, set[str]] = {}
+    for t in triples:
+        if t.predicate.value == "mentions" and isinstance(t.object, NodeRef):
+            papers.setdefault(t.object.key, set()).add(t.subject.key)
     nodes = {n["id"]: n for n in graph["nodes"]}
-    refs = {t.subject for t in triples} | {t.object for t in triples if isinstance(t.object, NodeRef)}
-    assert set(nodes) == {ref.key for ref in refs}
-    links = {(t.subject.key, t.object.key) for t in triples if isinstance(t.object, NodeRef)}
-    assert {(e["from"], e["to"]) for e in graph["edges"]} == links
-    for ref in refs:
-        node = nodes[ref.key]
-        assert node["color"] == COLORS[ref.kind] and node["kind"] == ref.kind.value
+    kinds = {NodeKind(n["kind"]) for n in nodes.values()}
+    assert graph["overview"] and kinds <= set(OVERVIEW) and len(nodes) <= sum(OVERVIEW.values())
+    for kind in kinds:  # the most mentioned of each kind are drawn
+        drawn = [k for k, n in nodes.items() if n["kind"] == kind.value]
+        rest = [k for k in papers if k.startswith(kind.value.lower() + ":") and k not in drawn]
+        assert not rest or min(len(papers[k]) for k in drawn) >= max(len(papers[k]) for k in rest)
+    for edge in graph["edges"]:
+        assert papers[edge["from"]] & papers[edge["to"]]
+    for key, node in nodes.items():
+        assert node["color"] == COLORS[NodeKind(node["kind"])] and node["url"] and node["label"]
         assert math.isfinite(node["x"]) and math.isfinite(node["y"])
-    degree = {key: len({b for a, b in links if a == key} | {a for a, b in links if b == key}) for key in nodes}
-    ordered = sorted(nodes, key=lambda k: degree[k])
-    assert [nodes[k]["size"] for k in ordered] == sorted(nodes[k]["size"] for k in ordered)
+        assert node["info"]["paper"] == f"{len(papers[key])} paper{'s' if len(papers[key]) != 1 else ''}"
+
+
+def test_page_graphs_are_capped_and_keep_their_labels_apart(site: Path) -> None:
+    drawn = 0
+    for path in pages(site):
+        graph = Page(path).graph
+        if not graph or graph.get("overview"):
+            continue
+        nodes = graph["nodes"]
+        drawn += len(nodes) > 2
+        assert len(nodes) <= NEIGHBOURS_SHOWN + 1 and all(len(n["label"]) <= LABEL for n in nodes), path
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1:]:
+                width = 4.0 * (len(a["label"]) + len(b["label"])) + 16
+                assert abs(a["x"] - b["x"]) >= width - 1e-6 or abs(a["y"] - b["y"]) >= 44 - 1e-6, (path, a["id"],
+                                                                                                   b["id"])
+    assert drawn
+
+
+def test_index_lists_leaderboards_entities_and_papers_as_plain_links(site: Path) -> None:
+    page = Page(site / "index.html")
+    links = [a["href"] for tag, a in page.elements if tag == "a" and a.get("href")]
+    assert "leaderboards.html" in links
+    assert sum(1 for link in links if link.startswith(("method/", "model/", "dataset/", "task/"))) >= 3
+    assert sum(1 for link in links if link.startswith("paper/")) == 2
+    text = " ".join(" ".join(page.text).split())
+    assert "Most studied tasks" in text and "Most used datasets" in text and "Newest papers" in text
 
 
 def test_tooltip_data_has_name_type_aliases_and_evidence(site: Path) -> None:
-    nodes = {n["id"]: n for n in Page(site / "index.html").graph["nodes"]}
+    nodes = {n["id"]: n for n in Page(site / "method" / "lantern.html").graph["nodes"]}
     assert nodes["dataset:imagenet"]["info"] == {
         "name": "ImageNet", "kind": "Dataset", "aliases": ["ImageNet-1K"],
         "evidence": "On ImageNet, LANTERN achieves a 1.75times speedup over greedy decoding.",
         "paper": "LANTERN: Accelerating Visual Autoregressive Models with Relaxed Speculative Decoding"}
-    hostile = nodes["method:script-window-pwned-1-script"]["info"]
+    key = "method:script-window-pwned-1-script"
+    nodes = {n["id"]: n for n in Page(site / _page_path(NodeRef(NodeKind.METHOD, key))).graph["nodes"]}
+    hostile = nodes[key]["info"]
     assert (hostile["name"], hostile["aliases"], hostile["paper"]) == (HOSTILE_NAME, ["javascript:alert(1)"],
                                                                        HOSTILE_TITLE)
 
@@ -173,7 +220,7 @@ def test_paper_page_shows_its_abstract_entities_and_anchored_claims(site: Path) 
     text = " ".join(" ".join(page.text).split())
     assert "On ImageNet, LANTERN achieves a 1.75times speedup" in text
     assert "Entities (6)" in text and "Claims (1)" in text and "proposed here" in text
-    claim = next(n for n in Page(site / "index.html").graph["nodes"] if n["kind"] == "Claim")
+    claim = next(n for n in page.graph["nodes"] if n["kind"] == "Claim")
     assert claim["url"].startswith("paper/2401.00001.html#")
     assert claim["url"].partition("#")[2] in {a.get("id") for _, a in page.elements}
 
@@ -210,17 +257,25 @@ def test_any_two_keys_get_their_own_safe_page(a: str, b: str) -> None:
     assert (pa == pb) == (a == b)
 
 
-def test_layout_places_every_node_near_its_papers() -> None:
-    papers = ["p1", "p2", "p3"]
-    owners = {"shared": ["p1", "p2"], "own1": ["p1"], "own2": ["p1"], "own3": ["p3"], "orphan": []}
-    positions = corpus_layout(papers, owners)
-    assert set(positions) == {*papers, *owners}
-    assert positions == corpus_layout(papers, owners)
-    (x1, y1), (x2, y2) = positions["p1"], positions["p2"]
-    assert positions["shared"] == pytest.approx(((x1 + x2) / 2, (y1 + y2) / 2))
-    distance = math.dist(positions["own1"], positions["p1"])
-    assert distance < math.dist(positions["own1"], positions["p3"]) and distance < 100
-    assert len(set(positions.values())) == len(positions)
+def test_overview_layout_fills_its_box_deterministically_and_keeps_labels_apart() -> None:
+    nodes = [f"n{i}" for i in range(12)]
+    weights = {("n0", f"n{i}"): i for i in range(1, 12)} | {("n1", "n2"): 3}
+    boxes = {n: (40.0, 16.0) for n in nodes}
+    positions = overview_layout(nodes, weights, boxes, width=800, height=400)
+    assert positions == overview_layout(nodes, weights, boxes, width=800, height=400)
+    assert set(positions) == set(nodes)
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            (ax, ay), (bx, by) = positions[a], positions[b]
+            assert abs(ax - bx) >= 80 - 1e-6 or abs(ay - by) >= 32 - 1e-6, (a, b)
+
+
+def test_separate_pushes_overlapping_boxes_apart_along_the_shorter_axis() -> None:
+    moved = separate({"a": (0.0, 0.0), "b": (10.0, 50.0)}, {"a": (50.0, 10.0), "b": (50.0, 10.0)})
+    assert moved == {"a": (0.0, 0.0), "b": (10.0, 50.0)}  # boxes apart already
+    moved = separate({"a": (0.0, 0.0), "b": (90.0, 5.0)}, {"a": (50.0, 10.0), "b": (50.0, 10.0)})
+    (ax, ay), (bx, by) = moved["a"], moved["b"]
+    assert bx - ax >= 100 and (ay, by) == (0.0, 5.0)
 
 
 def test_spiral_spreads_points_evenly() -> None:
@@ -228,3 +283,61 @@ def test_spiral_spreads_points_evenly() -> None:
     closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
     assert closest > 10.0
     assert math.dist(points[0], (10.0, -5.0)) == pytest.approx(20.0)
+
+
+# Leaderboard pages -----------------------------------------------------------------------------------------
+
+BOARD_PAPERS = [
+    ("2301.00001", "OldGen reaches 3.0 FID on ImageNet 256x256.",
+     [("Method", "OldGen", ()), ("Dataset", "ImageNet", ())], [("3.0", "", "FID", "OldGen", "ImageNet", "absolute")]),
+    ("2306.00002", "MidGen reaches 2.0 FID on ImageNet 256x256.",
+     [("Method", "MidGen", ()), ("Dataset", "ImageNet", ())], [("2.0", "", "FID", "MidGen", "ImageNet", "absolute")]),
+    ("2402.00003", "SlowGen reaches 2.5 FID on ImageNet 256x256.",
+     [("Method", "SlowGen", ()), ("Dataset", "ImageNet", ())],
+     [("2.5", "", "FID", "SlowGen", "ImageNet", "absolute")]),
+    ("t-undated", f"{HOSTILE_NAME} reaches 1.0 FID on ImageNet 256x256.",
+     [("Method", HOSTILE_NAME, ()), ("Dataset", "ImageNet", ())],
+     [("1.0", "", "FID", HOSTILE_NAME, "ImageNet", "absolute")]),
+]
+
+
+@pytest.fixture(scope="module")
+def board_triples(paper_record) -> list[Triple]:  # noqa: ANN001 - a conftest factory
+    return build_triples(*canonicalize([paper_record(*spec) for spec in BOARD_PAPERS]))
+
+
+@pytest.fixture(scope="module")
+def board_site(board_triples: list[Triple], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_site(board_triples, tmp_path_factory.mktemp("boards"), log=lambda message: None).parent
+
+
+def test_a_leaderboard_page_per_leaderboard_linked_from_the_index(board_site: Path,
+                                                                  board_triples: list[Triple]) -> None:
+    [board] = leaderboards(board_triples, min_rows=2)
+    path = board_site / "leaderboard" / f"{board.slug}.html"
+    for linking in ("index.html", "leaderboards.html", "dataset/imagenet.html", "metric/fid.html"):
+        assert f"leaderboard/{board.slug}.html" in (board_site / linking).read_text(encoding="utf-8"), linking
+    page = Page(path)
+    text = " ".join(" ".join(page.text).split())
+    assert "ImageNet · FID · 256×256" in text and "lower is better" in text
+    rows = [line for line in path.read_text(encoding="utf-8").split("<tr>")[2:]]
+    assert [r.split("</td>")[0].removeprefix("<td>") for r in rows] == ["1", "2", "3", "4"]
+    assert HOSTILE_NAME in text and "1 result of undated papers is not drawn" in text
+    assert {tag for tag, _ in page.elements} <= SITE_TAGS
+    assert not [name for _, attrs in page.elements for name in attrs if name.startswith("on")]
+
+
+def test_the_chart_draws_dated_results_and_the_best_so_far(board_triples: list[Triple]) -> None:
+    [board] = leaderboards(board_triples, min_rows=2)
+    chart = best_over_time(board)
+    assert chart["undated"] == 1
+    points = chart["points"]
+    assert [p["best"] for p in points] == [True, True, False]  # 3.0 (2023-01), 2.0 (2023-06), 2.5 (2024-02)
+    assert [p["x"] for p in points] == sorted(p["x"] for p in points)
+    assert points[1]["y"] > points[0]["y"]  # a lower FID is drawn lower
+    line = [tuple(map(float, xy.split(","))) for xy in chart["line"].split()]
+    assert line[0] == (points[0]["x"], points[0]["y"]) and line[-1][0] == chart["right"]
+    assert all(chart["left"] <= x <= chart["right"] and chart["top"] <= y <= chart["bottom"] for x, y in line)
+    assert [t["label"] for t in chart["xticks"]] == ["2023-01", "2023-03", "2023-05", "2023-07", "2023-09",
+                                                     "2023-11", "2024-01"]
+    assert chart["yticks"] and all(chart["top"] <= t["y"] <= chart["bottom"] for t in chart["yticks"])

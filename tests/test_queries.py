@@ -18,12 +18,15 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from kg import queries
+from kg import queries, sparql
 from kg.canonical import Node
+from kg.leaderboard import largest_first, leaderboards
 from kg.neo4j_server import Neo4jSettings
+from kg.normalize import metric_table
 from kg.queries import QueryError
 from kg.schema import EntityType, NodeKind, Predicate, RelationType
 from kg.sinks.neo4j import clear, load
+from kg.sinks.rdf import serialize, to_graph
 from kg.triples import build_triples
 from kg.types import (
     Claim,
@@ -133,9 +136,19 @@ def _record(pid: str, spec: dict[str, Any]) -> PaperRecord:
                  for t, h, o in spec["relations"]]
     claims = [Claim(value, number, unit, metric, name.get(subject or ""), name.get(dataset or ""), baseline, direction,
                     100 + 10 * i, 103 + 10 * i, Provenance(pid, 3, 90 + 10 * i, 120 + 10 * i, "test:claim", 0.8,
-                                                           f"claim {i} of {pid}"))
+                                                           f"claim {i} of {pid}"), **_canonical(metric, direction))
               for i, (value, number, unit, metric, subject, dataset, baseline, direction) in enumerate(spec["claims"])]
     return PaperRecord(paper, tuple(entities), tuple(relations), tuple(claims))
+
+
+def _canonical(metric: str, direction: str) -> dict[str, Any]:
+    """What canonicalization gives a claim of the hand-made graph: its metric's node when the graph has one (FID,
+    accuracy), that metric's direction, and whether it is a result (an absolute value of it)."""
+    key = f"metric:{metric.lower()}"
+    table = metric_table().lookup(metric)
+    if key not in ENTITIES or table is None:
+        return {}
+    return {"metric_key": key, "higher_is_better": table.higher_is_better, "is_result": direction == "absolute"}
 
 
 def hand_made_triples() -> list[Triple]:
@@ -199,22 +212,22 @@ class TestHandMadeGraph:
                 ("SlowDiff", "Method", 1, ["p2"]), ("TinyNet", "Model", 1, ["p4"])]
 
     @pytest.mark.parametrize(("params", "expected"), [
-        ({"dataset": "ImageNet", "metric": "FID"}, [(1, "FastDiff", 1.5, "p1", "ascending"),
-                                                     (2, "SlowDiff", 2.5, "p2", "ascending")]),
-        ({"dataset": "MS COCO", "metric": "fid"}, [(1, "FastDiff", 9.0, "p5", "ascending"),
-                                                    (2, "SlowDiff", 12.0, "p2", "ascending")]),
-        ({"dataset": "ImageNet", "metric": "accuracy"}, [(1, "BigNet", 85.0, "p3", "descending"),
-                                                          (2, "TinyNet", 80.0, "p4", "descending")]),
-        ({"dataset": "ImageNet", "metric": "accuracy", "direction": "higher"}, [(1, None, 2.0, "p3", "descending")]),
-        ({"dataset": "ImageNet", "metric": "FID", "limit": 1}, [(1, "FastDiff", 1.5, "p1", "ascending")]),
-        ({"dataset": "ImageNet", "metric": "FID", "lower_is_better": "latency"},
-         [(1, "SlowDiff", 2.5, "p2", "descending"), (2, "FastDiff", 1.5, "p1", "descending")]),
+        ({}, [(1, "FastDiff", 1.5, "p1"), (2, "SlowDiff", 2.5, "p2")]),  # ImageNet and FID
+        ({"dataset": "MS COCO", "metric": "fid"}, [(1, "FastDiff", 9.0, "p5"), (2, "SlowDiff", 12.0, "p2")]),
+        ({"dataset": "ImageNet", "metric": "accuracy"}, [(1, "BigNet", 85.0, "p3"), (2, "TinyNet", 80.0, "p4")]),
+        ({"dataset": "ImageNet", "metric": "FID", "limit": 1}, [(1, "FastDiff", 1.5, "p1")]),
+        ({"dataset": "ImageNet", "metric": "FID", "task": "image classification"}, []),
         ({"dataset": "CIFAR-10", "metric": "FID"}, []),
     ])
     def test_leaderboard_respects_the_metric_direction(self, run: Run, params: dict[str, object],
                                                        expected: list[tuple[object, ...]]) -> None:
         rows = run("leaderboard", **params)
-        assert [(r["rank"], r["system"], r["value"], r["paper"], r["order"]) for r in rows] == expected
+        assert [(r["rank"], r["system"], r["value"], r["paper"]) for r in rows] == expected
+
+    def test_leaderboards(self, run: Run) -> None:
+        assert [(r["dataset"], r["metric"], r["rows"], r["best"], r["system"]) for r in run("leaderboards")] == [
+            ("COCO", "FID", 2, 9.0, "FastDiff"), ("ImageNet", "FID", 2, 1.5, "FastDiff"),
+            ("ImageNet", "accuracy", 2, 85.0, "BigNet")]
 
     def test_outperforms_both_ways(self, run: Run) -> None:
         assert [(r["relation"], r["other"], r["kind"], r["papers"]) for r in run("outperforms", method="SlowDiff")] \
@@ -438,6 +451,56 @@ class TestSampleCorpus:
         assert {r["kind"]: r["single_paper"] for r in run("single_paper_entities")} == {
             kind: single[kind] for kind in {ref.kind.value for ref in papers}}
 
+    @pytest.mark.parametrize("params", [{}, {"dataset": "*", "metric": "*", "limit": 100000},
+                                        {"metric": "accuracy"}])
+    def test_leaderboard_matches_kg_leaderboard(self, run: Run, triples: list[Triple],
+                                                params: dict[str, object]) -> None:
+        bound = queries.get("leaderboard").bind({k: str(v) for k, v in params.items()})
+        expected = [r for b in leaderboards(triples, dataset=bound["dataset"], metric=bound["metric"])
+                    for r in b.row_dicts()][:bound["limit"]]
+        assert run("leaderboard", **params) == expected
+        if not params:
+            assert expected, "the default leaderboard (ImageNet, FID) has rows"
+
+    def test_leaderboards_match_kg_leaderboard(self, run: Run, triples: list[Triple]) -> None:
+        assert run("leaderboards", limit=1000) == [b.summary() for b in largest_first(leaderboards(triples,
+                                                                                                    min_rows=2))]
+
+    def test_sparql_twins_return_the_same_rows(self, run: Run, triples: list[Triple],
+                                               tmp_path_factory: pytest.TempPathFactory) -> None:
+        """Every twin with its defaults, and with parameters chosen from the data so that the rows are many."""
+        out = tmp_path_factory.mktemp("rdf")
+        serialize(to_graph(triples), out / "graph.nt", "nt")
+        store = sparql.open_store(out)
+        names = {t.subject.key: str(t.object.value) for t in triples if t.predicate is Predicate.NAME
+                 and isinstance(t.object, Literal)}
+
+        def most(predicate: Predicate, side: str) -> str:
+            counts = Counter(getattr(t, side).key for t in triples if t.predicate is predicate
+                             and isinstance(t.object, NodeRef))
+            return max(sorted(counts), key=lambda k: counts[k])
+
+        paper = most(Predicate.MENTIONS, "subject").removeprefix("paper:")
+        chosen = {
+            "claims_without_subject": {"limit": 100000}, "largest_speedups": {"limit": 1000},
+            "entity_claims": {"entity": names[most(Predicate.ABOUT, "object")], "limit": 1000},
+            "leaderboard": {"dataset": "*", "metric": "*", "limit": 100000}, "leaderboards": {"min_rows": 1},
+            "methods_on_dataset": {"dataset": names[most(Predicate.EVALUATED_ON, "object")], "limit": 1000},
+            "methods_used_together": {"min_papers": 1, "limit": 1000}, "most_used_datasets": {"limit": 1000},
+            "neighbourhood": {"entity": names[most(Predicate.MENTIONS, "object")], "limit": 1000},
+            "outperforms": {"method": names[most(Predicate.OUTPERFORMS, "subject")]},
+            "papers_for_entity": {"entity": names[most(Predicate.MENTIONS, "object")], "limit": 1000},
+            "similar_papers": {"paper": paper, "limit": 1000}, "single_paper_entities": {"examples": 3},
+            "tasks_methods": {"per_task": 3, "limit": 1000}, "graph_stats": {},
+        }
+        twins = sparql.available()
+        assert set(twins) == set(chosen)
+        for name, twin in twins.items():
+            for params in ({}, chosen[name]):
+                expected = run(name, **params)
+                assert sparql.run(twin, {k: str(v) for k, v in params.items()}, store) == expected, (name, params)
+                assert expected or not params or name in ("outperforms",), (name, params)
+
     def test_every_default_parameter_runs(self, run: Run, triples: list[Triple]) -> None:
         for name in queries.available():
             assert isinstance(run(name), list), name
@@ -457,8 +520,9 @@ def test_every_query_file_has_a_complete_header() -> None:
 
 
 def test_parameters_are_cast_to_their_declared_types() -> None:
-    bound = queries.get("leaderboard").bind({"limit": "3", "lower_is_better": "fid, latency"})
-    assert bound["limit"] == 3 and bound["lower_is_better"] == ["fid", "latency"] and bound["metric"] == "FID"
+    bound = queries.get("leaderboard").bind({"limit": "3"})
+    assert bound["limit"] == 3 and bound["metric"] == "FID" and bound["setting"] == "*"
+    assert queries.get("largest_speedups").bind({"words": "speed, fast"})["words"] == ["speed", "fast"]
     with pytest.raises(QueryError, match="parameter limit takes a whole number, not 'many'"):
         queries.get("leaderboard").bind({"limit": "many"})
     with pytest.raises(QueryError, match="has no parameter colour"):

@@ -32,6 +32,7 @@ from kg.sinks.rdf import (
     ONTOLOGY_PATH,
     PROPERTIES,
     SHAPES_PATH,
+    rdf_literal,
     serialize,
     to_graph,
 )
@@ -78,6 +79,7 @@ def test_every_node_kind_and_predicate_has_a_term() -> None:
     assert set(CLASSES) == set(NodeKind)
     assert set(PROPERTIES) == set(Predicate)
     assert len(set(PROPERTIES.values())) == len(Predicate)
+    assert all(isinstance(term, URIRef) for term in [*CLASSES.values(), *PROPERTIES.values()])
 
 
 def test_own_terms_are_declared_in_the_shipped_ontology(graph: Graph) -> None:
@@ -131,8 +133,20 @@ def test_every_triple_keeps_its_provenance(triples: list[Triple], graph: Graph) 
 
 
 def _literal(triple: Triple) -> Literal:
-    value = triple.object.value  # type: ignore[union-attr]
-    return Literal(float(value)) if triple.predicate is Predicate.VALUE else Literal(value)
+    return rdf_literal(triple.predicate, triple.object.value)  # type: ignore[union-attr]
+
+
+def test_claim_is_the_output_of_an_ml_schema_run(graph: Graph) -> None:
+    rows = select(graph, """
+        SELECT ?claim ?dataset ?measure ?date WHERE {
+            ?run a mls:Run ; mls:hasOutput ?claim ; mls:hasInput ?dataset .
+            ?claim mls:specifiedBy ?measure ; kg:isResult true ; kg:higherIsBetter true .
+            ?paper kg:reports ?claim ; dcterms:issued ?date .
+        }""")
+    base = DEFAULT_BASE_IRI
+    assert rows == [(URIRef(base + "claim/2401.00001:200-204"), URIRef(base + "dataset/imagenet"),
+                     URIRef(base + "metric/speedup"), Literal("2024-01", datatype=namespace.XSD.gYearMonth))]
+    assert not list(graph.objects(None, MLS.executes))  # LANTERN is a method (mls:Algorithm), not run as a model
 
 
 # Serializations --------------------------------------------------------------------------------------------
@@ -219,6 +233,14 @@ BROKEN = [  # (case, SPARQL update that breaks the graph, class of a node the re
      "DELETE { ?c kg:direction ?v } INSERT { ?c kg:direction 'sideways' } WHERE { ?c kg:direction ?v }",
      MLS.ModelEvaluation),
     ("claim no paper reports", "DELETE WHERE { ?p kg:reports ?c }", MLS.ModelEvaluation),
+    ("claim no run outputs", "DELETE WHERE { ?r mls:hasOutput ?c }", MLS.ModelEvaluation),
+    ("result flag as a string",
+     "DELETE { ?c kg:isResult ?v } INSERT { ?c kg:isResult 'yes' } WHERE { ?c kg:isResult ?v }", MLS.ModelEvaluation),
+    ("paper date that is no date",
+     "DELETE { ?p dcterms:issued ?d } INSERT { ?p dcterms:issued 'soon' } WHERE { ?p dcterms:issued ?d }",
+     namespace.SDO.ScholarlyArticle),
+    ("entity without its key",
+     "DELETE { ?e dcterms:identifier ?k } WHERE { ?e a mls:Dataset ; dcterms:identifier ?k }", MLS.Dataset),
     ("evidence that ends before it starts",
      "DELETE { ?e kg:end ?v } INSERT { ?e kg:end -1 } WHERE { ?e kg:end ?v }", KG.Evidence),
     ("confidence above one",

@@ -1,20 +1,30 @@
-"""Triples -> offline HTML pages: the corpus graph (``site/index.html``) and a page per entity and per paper.
+"""Triples -> an offline HTML site for researchers: ``site/index.html`` and a page per leaderboard, entity and paper.
+
+The index opens on what people look for: the largest leaderboards, the most studied tasks, datasets and methods,
+the newest papers, a search box, and an overview graph of the most studied entities linked by the papers that
+mention them together (at most 45 nodes, :data:`OVERVIEW`, so it stays readable and small whatever the corpus
+size). Each leaderboard (:mod:`kg.leaderboard`) has a page with its table and an SVG chart of the best value over
+time (:mod:`kg.sinks.html_chart`). Entity and paper pages draw their neighbourhood, capped at a readable size, and list
+everything.
 
 Graphs are built with pyvis and drawn by the vis-network copy pyvis ships, written once to ``site/assets/``
-and shared by every page. Pages are Jinja2 templates (``kg/data/html/``) with autoescaped text; graph data
-goes into a JSON ``<script>`` block that is never executed, and ``kg.js`` builds tooltips and lists as DOM
+and shared by every page that draws one. Pages are Jinja2 templates (``kg/data/html/``) with autoescaped text;
+graph data goes into a JSON ``<script>`` block that is never executed, the search index into
+``search-index.js`` (a JSON value, loaded on the first search), and ``kg.js`` builds tooltips and lists as DOM
 nodes with ``textContent``, so no text of a paper is ever parsed as HTML. Each page's Content-Security-Policy
 allows scripts and styles from files only and no connections: nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +34,10 @@ from pyvis.network import Network  # type: ignore[import-untyped]
 
 from kg.errors import SinkError
 from kg.ids import digest, paper_key
-from kg.schema import NodeKind, Predicate
-from kg.sinks.html_layout import Position, corpus_layout, spiral
+from kg.leaderboard import Leaderboard, largest_first, leaderboards
+from kg.schema import ENTITY_KINDS, NodeKind, Predicate
+from kg.sinks.html_chart import best_over_time, number
+from kg.sinks.html_layout import Position, overview_layout, separate, spiral
 from kg.types import NodeRef, Provenance, Triple
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "html"
@@ -44,8 +56,22 @@ COLORS: dict[NodeKind, str] = {
 }
 """Node colour per kind (the legend)."""
 
-NEIGHBOURS_SHOWN = 120
-"""At most this many neighbours in a page's graph; its lists name them all."""
+NEIGHBOURS_SHOWN = 30
+"""At most this many neighbours in a page's graph (entities first, the most connected first); its lists name all."""
+
+LABEL = 32
+"""Characters of a node's label in a page's graph (its tooltip and page give the whole name)."""
+
+OVERVIEW = {NodeKind.TASK: 12, NodeKind.DATASET: 12, NodeKind.METHOD: 10, NodeKind.MODEL: 6, NodeKind.METRIC: 5}
+"""How many of the most studied entities of each kind the index's overview graph draws (few enough to read)."""
+
+OVERVIEW_LINKS = 3
+"""Each overview node keeps its links to the entities it shares most papers with, at most this many."""
+
+LISTED = 20
+"""Rows of each list of the index (leaderboards, tasks, datasets, methods and models, newest papers)."""
+
+_OVERVIEW_KINDS = (NodeKind.TASK, NodeKind.DATASET, NodeKind.METHOD, NodeKind.MODEL, NodeKind.METRIC)
 
 _FILE_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,99}")
 _CLAIM_FIELDS = {Predicate.VALUE_TEXT: "value", Predicate.UNIT: "unit", Predicate.METRIC: "metric",
@@ -86,8 +112,8 @@ class _Corpus:
                 node.name, node.source = str(value), triple.provenance
             elif triple.predicate is Predicate.ALIAS:
                 node.aliases.append(str(value))
-            elif triple.predicate is Predicate.ABSTRACT:
-                node.fields["abstract"] = str(value)
+            elif triple.predicate in (Predicate.ABSTRACT, Predicate.DATE, Predicate.SETTING):
+                node.fields[triple.predicate.value] = str(value)
             elif triple.predicate in _CLAIM_FIELDS:
                 node.fields[_CLAIM_FIELDS[triple.predicate]] = str(value)
                 node.source = triple.provenance
@@ -134,38 +160,55 @@ def write_site(triples: Sequence[Triple], out_dir: Path, *, log: Callable[[str],
         (fresh / "assets").mkdir(parents=True)
         for name, source in ASSETS.items():
             shutil.copyfile(source, fresh / "assets" / name)
-        count = _Site(_Corpus(triples)).write(fresh)
+        count = _Site(_Corpus(triples), leaderboards(triples, min_rows=2)).write(fresh)
         shutil.rmtree(site, ignore_errors=True)
         fresh.rename(site)
     except OSError as exc:
         raise SinkError(f"cannot write the HTML site in {site}: {exc.strerror or exc}") from exc
-    log(f"wrote the HTML site: index and {count} pages")
+    log(f"wrote the HTML site: index, {count['leaderboards']} leaderboards and {count['pages']} entity and "
+        "paper pages")
     return site / "index.html"
 
 
 class _Site:
     """Paths, graph data and template contexts of every page of one corpus."""
 
-    def __init__(self, corpus: _Corpus) -> None:
+    def __init__(self, corpus: _Corpus, boards: list[Leaderboard]) -> None:
         self.corpus = corpus
+        self.boards = largest_first(boards)
         self.env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         # tojson escapes < > & ' as \u00XX, so no text can close the <script> block the graph data sits in
         self.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
         self.paths = {key: _page_path(node.ref) for key, node in corpus.nodes.items()
                       if node.ref.kind is not NodeKind.CLAIM}
+        self.boards_of: dict[str, list[Leaderboard]] = defaultdict(list)
+        """The leaderboards of each dataset and metric, and those each system has a row on."""
+        for board in self.boards:
+            for key in dict.fromkeys([board.dataset_key, board.metric_key, *(r.system_key for r in board.rows)]):
+                if key:
+                    self.boards_of[key].append(board)
         self.degree = {key: len(corpus.neighbours(key)) for key in corpus.nodes}
+        self.papers_of = {key: {t.subject.key for t in corpus.into[key] if t.predicate is Predicate.MENTIONS}
+                          for key, node in corpus.nodes.items() if node.ref.kind in ENTITY_KINDS}
         counts = Counter(node.ref.kind for node in corpus.nodes.values())
+        self.counts = {kind.value: counts[kind] for kind in NodeKind}
         self.legend = [{"kind": kind.value, "color": COLORS[kind], "count": counts[kind]} for kind in NodeKind]
         for key, node in corpus.nodes.items():
             reporters = [t.subject.key for t in corpus.into[key] if t.predicate is Predicate.REPORTS]
             if node.ref.kind is NodeKind.CLAIM and reporters:
                 self.paths[key] = f"{self.paths[reporters[0]]}#{_anchor(key)}"
 
-    def write(self, site: Path) -> int:
-        """Write every page under ``site``; returns the number of entity and paper pages."""
-        self._render("index.html", site / "index.html", root="", title="kg: the corpus graph",
-                     graph=self._index_graph(), legend=self.legend)
+    def write(self, site: Path) -> dict[str, int]:
+        """Write every page under ``site``; returns the number of leaderboard pages and of entity and paper pages."""
+        self._render("index.html", site / "index.html", root="", title="kg: leaderboards, tasks and datasets",
+                     graph=self._overview(), **self._index())
+        self._render("leaderboards.html", site / "leaderboards.html", root="", title="kg: every leaderboard",
+                     graph=None, boards=[self._board_link(b) for b in self.boards])
+        (site / "leaderboard").mkdir()
+        for board in self.boards:
+            self._render("leaderboard.html", site / _board_path(board), root="../", title=board.title,
+                         graph=None, **self._board(board))
         count = 0
         for key, node in self.corpus.nodes.items():
             if node.ref.kind is NodeKind.CLAIM:
@@ -177,27 +220,111 @@ class _Site:
                          title=node.name, kind=node.ref.kind.value, color=COLORS[node.ref.kind],
                          graph=self._neighbourhood(key), legend=self.legend, **context)
             count += 1
-        return count
+        (site / "search-index.js").write_text(self._search_index(), encoding="utf-8")
+        return {"leaderboards": len(self.boards), "pages": count}
 
     def _render(self, template: str, path: Path, **context: Any) -> None:
         path.write_text(self.env.get_template(template).render(**context), encoding="utf-8")
 
-    # graphs ------------------------------------------------------------------------------------------------
+    # the index -----------------------------------------------------------------------------------------------
 
-    def _index_graph(self) -> dict[str, Any]:
+    def _index(self) -> dict[str, Any]:
+        def top(kinds: tuple[NodeKind, ...]) -> list[dict[str, Any]]:
+            keys = [k for k, papers in self.papers_of.items() if self.corpus.nodes[k].ref.kind in kinds]
+            ranked = sorted(keys, key=lambda k: (-len(self.papers_of[k]), self.corpus.nodes[k].name, k))[:LISTED]
+            return [{**self._link(k), "papers": len(self.papers_of[k])} for k in ranked]
+
         papers = [k for k, n in self.corpus.nodes.items() if n.ref.kind is NodeKind.PAPER]
-        owners = {key: sorted({t.subject.key for t in self.corpus.into[key] if t.subject.kind is NodeKind.PAPER})
-                  for key, node in self.corpus.nodes.items() if node.ref.kind is not NodeKind.PAPER}
-        positions = corpus_layout(papers, owners)
-        return self._graph(list(self.corpus.nodes), positions, arrows="")
+        dated = sorted((k for k in papers if self.corpus.nodes[k].fields.get("date")),
+                       key=lambda k: (self.corpus.nodes[k].fields["date"], k), reverse=True)
+        newest = (dated + [k for k in papers if not self.corpus.nodes[k].fields.get("date")])[:LISTED]
+        return {"counts": self.counts, "board_count": len(self.boards), "dated": bool(dated),
+                "boards": [self._board_link(b) for b in self.boards[:LISTED]], "tasks": top((NodeKind.TASK,)),
+                "datasets": top((NodeKind.DATASET,)), "systems": top((NodeKind.METHOD, NodeKind.MODEL)),
+                "papers": [{**self._link(k), "date": self.corpus.nodes[k].fields.get("date", "")} for k in newest],
+                "legend": [item for item in self.legend if item["kind"] in {k.value for k in _OVERVIEW_KINDS}]}
+
+    def _overview(self) -> dict[str, Any]:
+        """The most studied entities of each kind, linked to those they share most papers with."""
+        chosen: list[str] = []
+        for kind, size in OVERVIEW.items():
+            keys = [k for k in self.papers_of if self.corpus.nodes[k].ref.kind is kind and self.papers_of[k]]
+            chosen += sorted(keys, key=lambda k: (-len(self.papers_of[k]), self.corpus.nodes[k].name, k))[:size]
+        shared: Counter[tuple[str, str]] = Counter()
+        of_paper: dict[str, list[str]] = defaultdict(list)
+        for key in chosen:
+            for paper in self.papers_of[key]:
+                of_paper[paper].append(key)
+        for keys in of_paper.values():
+            shared.update(combinations(sorted(keys), 2))
+        kept: dict[tuple[str, str], int] = {}
+        for key in chosen:
+            mine = sorted(((n, pair) for pair, n in shared.items() if key in pair), key=lambda x: (-x[0], x[1]))
+            kept.update({pair: n for n, pair in mine[:OVERVIEW_LINKS]})
+        sizes = {key: round(min(8 + 2 * math.sqrt(len(self.papers_of[key])), 30), 1) for key in chosen}
+        labels = {key: _clip(self.corpus.nodes[key].name, 28) for key in chosen}
+        # a dot's size is its radius; its label, about 8 px a character at the overview's font size, is drawn
+        # under it: each node keeps a box as wide as the label and as high as dot and label on either side
+        boxes = {key: (max(4.2 * len(labels[key]), sizes[key]) + 6, sizes[key] + 22) for key in chosen}
+        positions = overview_layout(chosen, kept, boxes)
+        net = Network()
+        for key in chosen:
+            node = self.corpus.nodes[key]
+            papers = len(self.papers_of[key])
+            x, y = positions[key]
+            net.add_node(key, label=labels[key], color=COLORS[node.ref.kind], x=round(x, 1), y=round(y, 1),
+                         size=sizes[key],
+                         kind=node.ref.kind.value, url=self.paths[key],
+                         info={"name": node.name, "kind": node.ref.kind.value, "aliases": node.aliases[:5],
+                               "evidence": "", "paper": f"{papers} paper{'s' if papers != 1 else ''}"})
+        for (a, b), n in sorted(kept.items()):
+            net.add_edge(a, b, predicate=f"{n} paper{'s' if n != 1 else ''} mention both",
+                         width=round(min(1 + math.log2(n), 6), 1))
+        nodes, edges, *_ = net.get_network_data()
+        return {"nodes": nodes, "edges": edges, "overview": True}
+
+    def _search_index(self) -> str:
+        """``search-index.js``: every entity and paper with its page, kind and other names, most studied first."""
+        entries = [(len(self.papers_of.get(key, ())), node.ref.kind.value, node.name, key)
+                   for key, node in self.corpus.nodes.items() if node.ref.kind is not NodeKind.CLAIM]
+        rows = [[name, kind, self.paths[key], " ".join(self.corpus.nodes[key].aliases)[:300]]
+                for _, kind, name, key in sorted(entries, key=lambda e: (-e[0], e[2], e[3]))]
+        data = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+        # as tojson does: no markup characters even in a script file, should it ever be inlined
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return f"window.kgSearchIndex = {data};\n"
+
+    # leaderboards --------------------------------------------------------------------------------------------
+
+    def _board_link(self, board: Leaderboard) -> dict[str, Any]:
+        best = board.rows[0]
+        return {"url": _board_path(board), "title": board.title, "dataset": board.dataset,
+                "metric": board.metric, "setting": board.setting, "rows": len(board.rows),
+                "best": number(best.value), "unit": best.unit, "system": best.system or ""}
+
+    def _board(self, board: Leaderboard) -> dict[str, Any]:
+        rows = [{"rank": r.rank, "system": self._link(r.system_key) if r.system_key else None,
+                 "value": number(r.value), "value_text": r.value_text, "unit": r.unit,
+                 "paper": {"name": r.title or r.paper, "url": self.paths.get(paper_key(r.paper), "")},
+                 "paper_id": r.paper, "date": r.date or "", "evidence": r.evidence,
+                 "confidence": r.confidence, "claim_url": self.paths.get(r.claim, "")} for r in board.rows]
+        return {"board": board, "dataset": self._link(board.dataset_key), "metric": self._link(board.metric_key),
+                "direction": "higher is better" if board.higher_is_better else "lower is better",
+                "rows": rows, "chart": best_over_time(board)}
+
+    # graphs --------------------------------------------------------------------------------------------------
 
     def _neighbourhood(self, key: str) -> dict[str, Any]:
-        order = list(NodeKind)
-        neighbours = sorted(self.corpus.neighbours(key),
-                            key=lambda k: (order.index(self.corpus.nodes[k].ref.kind), self.corpus.nodes[k].name))
+        order = [*_OVERVIEW_KINDS, NodeKind.PAPER, NodeKind.CLAIM]
+        neighbours = sorted(self.corpus.neighbours(key), key=lambda k: (
+            order.index(self.corpus.nodes[k].ref.kind) // len(_OVERVIEW_KINDS), -self.degree[k],
+            self.corpus.nodes[k].name, k))
         shown = [key, *neighbours[:NEIGHBOURS_SHOWN]]
-        positions = dict(zip(shown, [(0.0, 0.0), *spiral((0.0, 0.0), len(shown) - 1, start=3, spacing=55.0)],
-                             strict=True))
+        # the page's graph box is about 2.5 times as wide as it is high: the spiral is stretched to match, then
+        # nodes are pushed apart until no two labels overlap
+        points = [(0.0, 0.0), *spiral((0.0, 0.0), len(shown) - 1, start=3, spacing=55.0)]
+        boxes = {k: (4.0 * len(_clip(self.corpus.nodes[k].name, LABEL)) + 8, 22.0) for k in shown}
+        positions = separate({k: (2.2 * x, y) for k, (x, y) in zip(shown, points, strict=True)}, boxes)
         graph = self._graph(shown, positions, arrows="to")
         graph["total"] = len(neighbours)
         return graph
@@ -209,7 +336,8 @@ class _Site:
         for key in keys:
             node = self.corpus.nodes[key]
             x, y = positions[key]
-            net.add_node(key, label=_clip(node.name, 40), color=COLORS[node.ref.kind], x=round(x, 1), y=round(y, 1),
+            net.add_node(key, label=_clip(node.name, LABEL), color=COLORS[node.ref.kind], x=round(x, 1),
+                         y=round(y, 1),
                          size=round(min(8 + 3 * math.sqrt(self.degree[key]), 48), 1), kind=node.ref.kind.value,
                          url=self.paths.get(key, ""), info=self._info(node))
         seen = set()
@@ -270,7 +398,8 @@ class _Site:
         relations += [{"subject": self._link(key), "predicate": _label(t.predicate),
                        "object": self._link(_object_key(t)), **self._source(t.provenance)}
                       for t in self.corpus.out[key]]
-        return {"aliases": node.aliases, "papers": list(papers.values()), "claims": claims, "relations": relations}
+        return {"aliases": node.aliases, "papers": list(papers.values()), "claims": claims, "relations": relations,
+                "boards": [self._board_link(b) for b in self.boards_of.get(key, ())]}
 
     def _paper(self, node: _Node) -> dict[str, Any]:
         key = node.ref.key
@@ -288,7 +417,7 @@ class _Site:
         relations = [{"subject": self._link(t.subject.key), "predicate": _label(t.predicate),
                       "object": self._link(_object_key(t)), "evidence": t.provenance.evidence}
                      for t in self.corpus.relations[paper_id]]
-        return {"paper_id": paper_id, "abstract": node.fields.get("abstract", ""),
+        return {"paper_id": paper_id, "abstract": node.fields.get("abstract", ""), "date": node.fields.get("date", ""),
                 "entities": list(entities.values()), "claims": claims, "relations": relations}
 
 
@@ -302,6 +431,11 @@ def _page_path(ref: NodeRef) -> str:
     if not _FILE_NAME.fullmatch(rest) or rest.endswith("."):
         rest = f"{re.sub(r'[^a-z0-9]+', '-', rest.lower()).strip('-')[:60]}_{digest(ref.key, 12)}"
     return f"{ref.kind.value.lower()}/{rest}.html"
+
+
+def _board_path(board: Leaderboard) -> str:
+    """The page of a leaderboard, relative to the site."""
+    return f"leaderboard/{board.slug}.html"
 
 
 def _object_key(triple: Triple) -> str:

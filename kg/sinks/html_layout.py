@@ -1,18 +1,15 @@
 """Node positions for the HTML graphs, computed in Python so that the browser draws without physics.
 
-networkx's force layouts keep an n x n distance matrix, too much for every node of a corpus (thousands).
-The corpus graph is papers joined by the entities they share, so the force layout (ForceAtlas2, whose
-strong gravity keeps papers that share nothing near the rest) runs on the papers alone, linked by shared
-entities; a shared entity sits at the centre of its papers, and the nodes of one paper only (most entities,
-every claim) sit on a sunflower spiral around it.
+Two graphs are drawn: a node's neighbourhood (the node in the middle, its neighbours on a sunflower spiral around
+it), and the corpus overview (the most studied tasks, datasets, methods, models and metrics, linked by the papers
+that mention them together), laid out by ForceAtlas2: it has at most 45 nodes whatever the corpus size. Both are
+then moved apart by :func:`separate` until no two labels overlap.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from itertools import combinations
 
 import networkx as nx  # type: ignore[import-untyped]
 
@@ -33,49 +30,61 @@ def spiral(centre: Position, count: int, *, start: int = 1, spacing: float = SPA
     return points
 
 
-def corpus_layout(papers: Sequence[str], papers_of: Mapping[str, Sequence[str]], *, seed: int = 0,
-                  iterations: int = 100) -> dict[str, Position]:
-    """Positions of every paper and of every node listed in ``papers_of``.
+def overview_layout(nodes: Sequence[str], weights: Mapping[tuple[str, str], int], boxes: Mapping[str, Position], *,
+                    seed: int = 0, iterations: int = 300, width: float = 1200.0,
+                    height: float = 560.0) -> dict[str, Position]:
+    """Positions of a small weighted graph (the corpus overview): linked nodes close, the others apart, spread
+    over a ``width`` x ``height`` box (vis-network's pixel units) so that the browser draws it at about its
+    natural size, then moved apart until no two nodes' boxes (the dot and its label) overlap.
 
     Args:
-        papers: the paper nodes.
-        papers_of: for every other node, the papers it belongs to (that mention or report it), sorted.
+        nodes: the nodes, in a fixed order.
+        weights: the links and their weights (papers shared).
+        boxes: each node's half width and half height, label included.
         seed: seed of the force layout; the same input and seed give the same positions.
         iterations: force layout iterations.
     """
-    own: dict[str, list[str]] = defaultdict(list)
-    shared: dict[str, Sequence[str]] = {}
-    orphans = []
-    for node, owners in papers_of.items():
-        if len(owners) == 1:
-            own[owners[0]].append(node)
-        elif owners:
-            shared[node] = owners
-        else:
-            orphans.append(node)
-
+    if not nodes:
+        return {}
     graph = nx.Graph()
-    graph.add_nodes_from(papers)
-    for owners in shared.values():
-        weight = 1 / (len(owners) - 1)  # an entity of many papers pulls each pair of them less
-        for a, b in combinations(owners, 2):
-            previous = graph.get_edge_data(a, b, {"weight": 0.0})["weight"]
-            graph.add_edge(a, b, weight=previous + weight)
-    # a paper with many nodes of its own is heavier: it pushes the others away to make room for its spiral
+    graph.add_nodes_from(nodes)
+    for (a, b), weight in weights.items():
+        graph.add_edge(a, b, weight=float(weight))
+    # hubs (the most studied entities) are pushed out of the centre so that their neighbours' labels have room
     placed = nx.forceatlas2_layout(graph, seed=seed, max_iter=iterations, weight="weight", strong_gravity=True,
-                                   node_mass={p: 1 + len(own[p]) for p in papers}) if papers else {}
-    scale = SPACING * 3 * math.sqrt(len(papers_of) + len(papers))
-    positions: dict[str, Position] = {node: (float(x), float(y))
-                                      for node, (x, y) in nx.rescale_layout_dict(placed, scale).items()}
+                                   distributed_action=True)
+    xs, ys = [float(p[0]) for p in placed.values()], [float(p[1]) for p in placed.values()]
 
-    by_centre: dict[Position, list[str]] = defaultdict(list)
-    for node, owners in shared.items():
-        xs, ys = zip(*(positions[p] for p in owners), strict=True)
-        by_centre[(sum(xs) / len(xs), sum(ys) / len(ys))].append(node)
-    for centre, nodes in by_centre.items():
-        # nodes with the same papers would share a centre: the first one takes it, the others spiral out
-        positions.update(zip(nodes, [centre, *spiral(centre, len(nodes) - 1)], strict=True))
-    for paper, nodes in own.items():
-        positions.update(zip(nodes, spiral(positions[paper], len(nodes), start=2), strict=True))
-    positions.update(zip(orphans, spiral((0.0, 0.0), len(orphans)), strict=True))
-    return positions
+    def spread(value: float, low: float, high: float, size: float) -> float:
+        return 0.0 if high == low else (value - low) / (high - low) * size - size / 2
+
+    positions = {node: (spread(float(x), min(xs), max(xs), width), spread(float(y), min(ys), max(ys), height))
+                 for node, (x, y) in placed.items()}
+    return separate(positions, boxes)
+
+
+def separate(positions: Mapping[str, Position], boxes: Mapping[str, Position], *,
+             rounds: int = 200) -> dict[str, Position]:
+    """``positions`` with overlapping boxes pushed apart, each pair along the axis that needs the smaller move."""
+    placed = dict(positions)
+    names = sorted(placed)
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                (ax, ay), (bx, by) = placed[a], placed[b]
+                dx, dy = bx - ax, by - ay
+                overlap_x = boxes[a][0] + boxes[b][0] - abs(dx)
+                overlap_y = boxes[a][1] + boxes[b][1] - abs(dy)
+                if overlap_x <= 0 or overlap_y <= 0:
+                    continue
+                moved = True
+                if overlap_x < overlap_y:
+                    shift = (overlap_x / 2 + 1) * (1 if dx >= 0 else -1)
+                    placed[a], placed[b] = (ax - shift, ay), (bx + shift, by)
+                else:
+                    shift = (overlap_y / 2 + 1) * (1 if dy >= 0 else -1)
+                    placed[a], placed[b] = (ax, ay - shift), (bx, by + shift)
+        if not moved:
+            break
+    return placed

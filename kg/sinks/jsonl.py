@@ -25,7 +25,9 @@ def record_to_json(record: PaperRecord) -> dict[str, Any]:
         "claims": [{"value": c.value, "unit": c.unit, "metric": c.metric, "subject": c.subject,
                     "dataset": c.dataset, "baseline": c.baseline, "direction": c.direction,
                     "evidence": c.provenance.evidence, "number": c.number, "span": [c.start, c.end],
-                    "evidence_span": [c.provenance.start, c.provenance.end], "sentence": c.provenance.sentence}
+                    "evidence_span": [c.provenance.start, c.provenance.end], "sentence": c.provenance.sentence,
+                    "metric_key": c.metric_key, "higher_is_better": c.higher_is_better, "is_result": c.is_result,
+                    "setting": c.setting.label}
                    for c in record.claims],
     }
 

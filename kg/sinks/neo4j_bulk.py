@@ -34,11 +34,12 @@ from kg.types import Triple
 
 ROWS_PER_TRANSACTION = 10_000
 SEPARATOR = "\x1f"
-PAPER_COLUMNS = ("id", "title", "abstract")
-CLAIM_COLUMNS = ("value", "value_text", "unit", "metric", "direction", "baseline", "evidence", "paper_id",
-                 "sentence", "start", "end", "extractor", "confidence")
+PAPER_COLUMNS = ("id", "title", "abstract", "date")
+CLAIM_COLUMNS = ("value", "value_text", "unit", "metric", "direction", "baseline", "evidence", "higher_is_better",
+                 "is_result", "setting", "subset", "resolution", "split", "shots", "paper_id", "sentence", "start",
+                 "end", "extractor", "confidence")
 _CASTS = {"value": "toFloat", "confidence": "toFloat", "sentence": "toInteger", "start": "toInteger",
-          "end": "toInteger"}
+          "end": "toInteger", "higher_is_better": "toBoolean", "is_result": "toBoolean"}
 COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
 
 

@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, XSD
 from kg.errors import SinkError
 from kg.ids import check_base_iri, digest, node_iri, paper_key
 from kg.schema import ENTITY_KINDS, NodeKind, Predicate
-from kg.sinks.rdf import CLASSES, KG, PROPERTIES
+from kg.sinks.rdf import CLASSES, KG, MLS, PROPERTIES, RUN_PROPERTIES
 from kg.types import NodeRef, Provenance, Triple
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -38,6 +38,15 @@ def literal(value: str | int | float | bool) -> str:
         text = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF") if math.isinf(value) else repr(value)
         return f'"{text}"^^<{XSD.double}>'
     return f'"{value.translate(_ESCAPES)}"'
+
+
+def _object_literal(predicate: Predicate, value: str | int | float | bool) -> str:
+    """A triple's literal object as :func:`kg.sinks.rdf.rdf_literal` types it: values as doubles, dates as dates."""
+    if predicate is Predicate.VALUE:
+        return literal(float(value))
+    if predicate is Predicate.DATE:
+        return f'"{value}"^^<{XSD.date if len(str(value)) == 10 else XSD.gYearMonth}>'
+    return literal(value)
 
 
 class NTriplesWriter:
@@ -62,8 +71,8 @@ class NTriplesWriter:
             if ref.kind in ENTITY_KINDS:
                 self._typed.add(ref.key)
             out[f"{iri} {_TYPE} <{CLASSES[ref.kind]}> ."] = None
-            if ref.kind is NodeKind.PAPER:
-                out[f"{iri} <{DCTERMS.identifier}> {literal(ref.key.removeprefix('paper:'))} ."] = None
+            identifier = ref.key.removeprefix("paper:") if ref.kind is NodeKind.PAPER else ref.key
+            out[f"{iri} <{DCTERMS.identifier}> {literal(identifier)} ."] = None
         return iri
 
     def _evidence(self, p: Provenance, out: dict[str, None]) -> str:
@@ -97,9 +106,17 @@ class NTriplesWriter:
                 object_id = ("node", triple.object.key)
             else:
                 value = triple.object.value
-                obj = literal(float(value) if triple.predicate is Predicate.VALUE else value)
+                obj = _object_literal(triple.predicate, value)
                 object_id = ("literal", value)
             out[f"{subject} {predicate} {obj} ."] = None
+            if isinstance(triple.object, NodeRef) and triple.object.kind is NodeKind.CLAIM:
+                run = self._iri("run:" + triple.object.key.removeprefix("claim:"))
+                out[f"{run} {_TYPE} <{MLS.Run}> ."] = None
+                out[f"{run} <{MLS.hasOutput}> {obj} ."] = None
+            elif triple.predicate in RUN_PROPERTIES and isinstance(triple.object, NodeRef) \
+                    and (triple.predicate is Predicate.MEASURED_ON or triple.object.kind is NodeKind.MODEL):
+                run = self._iri("run:" + triple.subject.key.removeprefix("claim:"))
+                out[f"{run} <{RUN_PROPERTIES[triple.predicate]}> {obj} ."] = None
             statement = self._iri("statement:" + digest(json.dumps([triple.subject.key, triple.predicate,
                                                                     *object_id]), 16))
             source = evidence.get(triple.provenance)

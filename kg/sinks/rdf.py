@@ -1,9 +1,13 @@
 """Triples -> an rdflib Graph in standard vocabularies -> Turtle, N-Triples and JSON-LD.
 
-Papers are schema.org ``ScholarlyArticle`` with DCTerms title, abstract and identifier; entities and claims
-are W3C ML Schema classes (``mls:Algorithm``, ``mls:Model``, ``mls:Dataset``, ``mls:Task``,
-``mls:EvaluationMeasure``, ``mls:ModelEvaluation``) named with SKOS labels; the few terms these lack come from
-kg's own ontology (``kg/data/ontology.ttl``).
+Papers are schema.org ``ScholarlyArticle`` with DCTerms title, abstract, date and identifier; entities and claims
+are W3C ML Schema classes (``mls:Algorithm``, ``mls:Implementation``, ``mls:Dataset``, ``mls:Task``,
+``mls:EvaluationMeasure``, ``mls:ModelEvaluation``) named with SKOS labels and identified by their node key
+(``dcterms:identifier``); the few terms these lack come from kg's own ontology (``kg/data/ontology.ttl``).
+
+Each claim is also the output of an ``mls:Run`` (``run:<claim>``), ML Schema's account of an evaluation: the
+run ``mls:hasOutput`` the claim, ``mls:hasInput`` the dataset it was measured on, and ``mls:executes`` the
+model (an ``mls:Implementation``) it is about.
 
 Provenance: each distinct triple is also an ``rdf:Statement`` that is ``prov:wasDerivedFrom`` one
 ``kg:Evidence`` per :class:`~kg.types.Provenance` it was read from (the text, its paper, sentence and span,
@@ -18,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SDO, SKOS
 
 from kg.errors import SinkError
@@ -35,7 +39,7 @@ SHAPES_PATH = DATA_DIR / "shapes.ttl"
 CLASSES: dict[NodeKind, URIRef] = {
     NodeKind.PAPER: SDO.ScholarlyArticle,
     NodeKind.METHOD: MLS.Algorithm,
-    NodeKind.MODEL: MLS.Model,
+    NodeKind.MODEL: MLS.Implementation,
     NodeKind.DATASET: MLS.Dataset,
     NodeKind.TASK: MLS.Task,
     NodeKind.METRIC: MLS.EvaluationMeasure,
@@ -56,6 +60,7 @@ PROPERTIES: dict[Predicate, URIRef] = {
     Predicate.MEASURES: MLS.specifiedBy,
     Predicate.TITLE: DCTERMS.title,
     Predicate.ABSTRACT: DCTERMS.abstract,
+    Predicate.DATE: DCTERMS.issued,
     Predicate.NAME: SKOS.prefLabel,
     Predicate.ALIAS: SKOS.altLabel,
     Predicate.VALUE: MLS.hasValue,
@@ -65,14 +70,25 @@ PROPERTIES: dict[Predicate, URIRef] = {
     Predicate.DIRECTION: KG.direction,
     Predicate.BASELINE: KG.baseline,
     Predicate.EVIDENCE: KG.evidenceText,
+    Predicate.HIGHER_IS_BETTER: KG.higherIsBetter,
+    Predicate.IS_RESULT: KG.isResult,
+    Predicate.SETTING: KG.setting,
+    Predicate.SUBSET: KG.subset,
+    Predicate.RESOLUTION: KG.resolution,
+    Predicate.SPLIT: KG["split"],  # KG.split is str.split: Namespace is a str
+    Predicate.SHOTS: KG.shots,
 }
 """The RDF property of each predicate."""
+
+RUN_PROPERTIES: dict[Predicate, URIRef] = {Predicate.MEASURED_ON: MLS.hasInput, Predicate.ABOUT: MLS.executes}
+"""Claim triples that also describe the claim's run (``about`` only for a model), and the run's property."""
 
 FORMATS: dict[str, str] = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 """File extension -> rdflib serializer."""
 
 _VOCABULARIES = {"kg": KG, "mls": MLS, "schema": SDO, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV}
-_MINTED = ("paper", "method", "model", "dataset", "task", "metric", "claim", "statement", "evidence", "extractor")
+_MINTED = ("paper", "method", "model", "dataset", "task", "metric", "claim", "run", "statement", "evidence",
+           "extractor")
 
 
 class _Minter:
@@ -114,9 +130,17 @@ def to_graph(triples: Iterable[Triple], *, base: str = DEFAULT_BASE_IRI) -> Grap
             object_id: tuple[str, str | int | float | bool] = ("node", triple.object.key)
         else:
             value = triple.object.value
-            obj = Literal(float(value)) if triple.predicate is Predicate.VALUE else Literal(value)
+            obj = rdf_literal(triple.predicate, value)
             object_id = ("literal", value)
         graph.add((subject, predicate, obj))
+        if isinstance(triple.object, NodeRef) and triple.object.kind is NodeKind.CLAIM:
+            run = mint("run:" + triple.object.key.removeprefix("claim:"))
+            graph.add((run, RDF.type, MLS.Run))
+            graph.add((run, MLS.hasOutput, obj))
+        elif triple.predicate in RUN_PROPERTIES and isinstance(triple.object, NodeRef) \
+                and (triple.predicate is Predicate.MEASURED_ON or triple.object.kind is NodeKind.MODEL):
+            run = mint("run:" + triple.subject.key.removeprefix("claim:"))
+            graph.add((run, RUN_PROPERTIES[triple.predicate], obj))
         statement = mint("statement:" + digest(json.dumps([triple.subject.key, triple.predicate, *object_id]), 16))
         source = evidence.get(triple.provenance)
         if source is None:
@@ -132,9 +156,18 @@ def to_graph(triples: Iterable[Triple], *, base: str = DEFAULT_BASE_IRI) -> Grap
 def _node(graph: Graph, mint: _Minter, ref: NodeRef) -> URIRef:
     iri = mint(ref.key)
     graph.add((iri, RDF.type, CLASSES[ref.kind]))
-    if ref.kind is NodeKind.PAPER:
-        graph.add((iri, DCTERMS.identifier, Literal(ref.key.removeprefix("paper:"))))
+    graph.add((iri, DCTERMS.identifier, Literal(ref.key.removeprefix("paper:") if ref.kind is NodeKind.PAPER
+                                                else ref.key)))
     return iri
+
+
+def rdf_literal(predicate: Predicate, value: str | int | float | bool) -> Literal:
+    """A literal object: claim values as doubles, paper dates as ``xsd:date`` or ``xsd:gYearMonth``."""
+    if predicate is Predicate.VALUE:
+        return Literal(float(value))
+    if predicate is Predicate.DATE:
+        return Literal(value, datatype=XSD.date if len(str(value)) == 10 else XSD.gYearMonth)
+    return Literal(value)
 
 
 def _evidence(graph: Graph, mint: _Minter, provenance: Provenance) -> URIRef:
