@@ -11,6 +11,7 @@ import pytest
 
 from kg.build import build
 from kg.canonical import Node
+from kg.cli import main
 from kg.extract import SAMPLE_DIR, extract_records
 from kg.readers import ReadProblem, read_papers
 from kg.settings import Settings
@@ -98,6 +99,24 @@ def test_default_large_build_output_is_under_20_kb_per_paper(
     per_paper = sum(p.stat().st_size for p in outputs) / report.papers
     assert report.papers == len(records) and per_paper <= 20_000
     assert len(_lines(tmp_path / "triples.jsonl.gz")) == report.triples
+
+
+def test_leaderboards_and_sparql_read_a_compressed_build(
+        tmp_path: Path, sample_corpus: tuple[list[PaperRecord], dict[str, Node]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    records = {r.paper.id: r for r in sample_corpus[0]}
+    for out, compress in ((tmp_path / "plain", False), (tmp_path / "gz", True)):
+        out.mkdir()
+        build(read_papers([SAMPLE_DIR]), out, engine=lambda papers: iter(records[p.id] for p in papers),
+              settings=ONE_PROCESS, log=lambda message: None, compress=compress, site=False)
+    printed = {}
+    for command in ("leaderboard", "sparql"):
+        for name in ("plain", "gz"):
+            args = ["leaderboards"] if command == "sparql" else []
+            assert main([command, *args, "--out", str(tmp_path / name), "--format", "json"]) == 0
+            printed[command, name] = json.loads(capsys.readouterr().out)
+    assert printed["leaderboard", "gz"] == printed["leaderboard", "plain"] and printed["leaderboard", "gz"]
+    assert printed["sparql", "gz"] == printed["sparql", "plain"] and printed["sparql", "gz"]
 
 
 @pytest.mark.parametrize("formats", [("nt", "ttl"), ("nt", "jsonld")])
