@@ -31,6 +31,7 @@ class PaperView:
     main: int | None
     noun_chunks: list[Span]
     in_sentence: dict[int, set[int]]
+    by_id: dict[int, EntityRecord]
 
     @classmethod
     def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord]) -> PaperView:
@@ -47,7 +48,8 @@ class PaperView:
         in_sentence: dict[int, set[int]] = defaultdict(set)
         for mention in mentions:
             in_sentence[sentence_of[mention.start]].add(mention.entity)
-        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks), dict(in_sentence))
+        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks), dict(in_sentence),
+                   {e.id: e for e in entities})
 
     def sentence(self, mention: MentionRecord) -> int:
         """Sentence index of a mention."""

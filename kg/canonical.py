@@ -2,9 +2,12 @@
 
 Entities of different papers are one node when they share a normalized form (case, hyphens, spacing and plural
 ignored; the long form of an acronym is a form of the entity that defines it) or the gazetteer gives them the
-same canonical name. A bare acronym ("SD") only links entities of the same type, so "SD" for speculative
-decoding and "SD" for Stable Diffusion stay apart. The node's type is its members' majority type and its name
-the most frequent full form, its LaTeX read (``Pok{\\'e}mon`` is Pokémon); the key is ``type:slug-of-name``.
+same canonical name. An acronym ("SD") only links entities of the same type, so "SD" for speculative decoding
+and "SD" for Stable Diffusion stay apart, and only when the corpus gives it one meaning: when papers expand it
+to things their full forms keep apart ("MAE": masked autoencoders, mean absolute error), those stay apart and a
+paper that uses the bare acronym joins the meaning most papers give it. The node's type is its members'
+majority type; its name is the metric or dataset table's name when it has one, else the most frequent full
+form, its LaTeX read (``Pok{\\'e}mon`` is Pokémon); the key is ``type:slug-of-name``.
 
 Normalization (:mod:`kg.normalize`) makes variants one: a dataset's forms count by the dataset they are a
 variant of ("ImageNet 256×256", "ImageNet-1K" and "ImageNet" are one node named ImageNet), a metric's by its
@@ -58,6 +61,7 @@ class Canonicalizer:
         self._papers: list[str] = []
         self._parent: list[int] = []
         self._owners: dict[tuple[str, str], int] = {}
+        self._acronyms: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
         self._claim_metrics: dict[str, tuple[set[str], set[str]]] = {}
 
     def _find(self, i: int) -> int:
@@ -67,6 +71,27 @@ class Canonicalizer:
             i = parent[i]
         return i
 
+    def _union(self, a: int, b: int) -> None:
+        a, b = self._find(a), self._find(b)
+        if a != b:
+            self._parent[max(a, b)] = min(a, b)
+
+    def _link_acronyms(self) -> None:
+        """Join the entities of each acronym when its expanded uses agree (see the module doc)."""
+        for link in sorted(self._acronyms):
+            users = self._acronyms[link]
+            meanings = Counter(self._find(i) for i, expanded in users if expanded)
+            if len(meanings) <= 1:
+                for i, _ in users[1:]:
+                    self._union(users[0][0], i)
+                continue
+            first_form = {root: min(normalize(f) for i, expanded in users if expanded and self._find(i) == root
+                                    for f in self._forms[i]) for root in meanings}
+            majority = min(meanings, key=lambda root: (-meanings[root], first_form[root]))
+            for i, expanded in users:
+                if not expanded:
+                    self._union(majority, i)
+
     def add(self, record: PaperRecord) -> None:
         """Take one record's entities."""
         for entity in record.entities:
@@ -75,12 +100,13 @@ class Canonicalizer:
             self._types.append(entity.type)
             self._forms.append(entity.forms)
             self._papers.append(record.paper.id)
-            for link in _links(entity):
+            full, acronyms = _links(entity)
+            for link in full:
                 owner = self._owners.setdefault(link, i)
                 if owner != i:
-                    a, b = self._find(owner), self._find(i)
-                    if a != b:
-                        self._parent[max(a, b)] = min(a, b)
+                    self._union(owner, i)
+            for link in acronyms:
+                self._acronyms[link].append((i, bool(full)))
         for claim in record.claims:
             match = _metric(claim, record)
             if match is not None:
@@ -91,6 +117,7 @@ class Canonicalizer:
 
     def finish(self) -> tuple[list[str], dict[str, Node]]:
         """The node key of every entity added, in order, and the nodes by key."""
+        self._link_acronyms()
         members: dict[int, list[int]] = defaultdict(list)
         for i in range(len(self._parent)):
             members[self._find(i)].append(i)
@@ -149,26 +176,38 @@ def canonical_name(entity_type: EntityType, form: str) -> str:
     return form
 
 
-def _links(entity: PaperEntity) -> set[tuple[str, str]]:
-    """The keys under which an entity meets others: its full forms, its acronyms within its type."""
-    links: set[tuple[str, str]] = set()
-    for form in entity.forms:
+def _is_table_name(entity_type: EntityType, name: str) -> bool:
+    """Whether a name is the metric or dataset table's own name for what it denotes."""
+    if entity_type is EntityType.DATASET:
+        return dataset_table().variant(name)[0] == name
+    metric = metric_table().lookup(name) if entity_type is EntityType.METRIC else None
+    return metric is not None and metric.name == name
+
+
+def _links(entity: PaperEntity) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The keys under which an entity meets others: its full forms and gazetteer name, and its acronyms within
+    its type."""
+    full: set[tuple[str, str]] = set()
+    acronyms: set[tuple[str, str]] = set()
+    for form in (*entity.forms, entity.canonical):
         name = canonical_name(entity.type, form)
         norm = normalize(name)
         if not norm:
             continue
-        links.add((entity.type.value, norm) if is_acronym(name) else ("", norm))
-    if entity.canonical:
-        links.add(("", normalize(canonical_name(entity.type, entity.canonical))))
-    return links
+        if is_acronym(name):
+            acronyms.add((entity.type.value, norm))
+        else:
+            full.add(("", norm))
+    return full, acronyms
 
 
 def _node(types: list[EntityType], forms: list[tuple[str, ...]], papers: tuple[str, ...]) -> Node:
     type_votes = Counter(types)
     node_type = max(sorted(type_votes, key=lambda t: t.value), key=lambda t: type_votes[t])
     names = Counter(canonical_name(node_type, f) for group in forms for f in group)
+    tabled = Counter({f: n for f, n in names.items() if _is_table_name(node_type, f)})
     full = Counter({f: n for f, n in names.items() if not is_acronym(f)})
-    pool = full or names
+    pool = tabled or full or names
     name = read_latex(sorted(pool, key=lambda f: (-pool[f], f != f.lower(), -len(f), f))[0])
     aliases = tuple(sorted({f for group in forms for f in group} - {name}))
     return Node(key=entity_key(node_type.value, name), type=node_type, name=name, aliases=aliases, papers=papers)

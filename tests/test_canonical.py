@@ -90,3 +90,21 @@ def test_key_and_normal_forms() -> None:
     assert entity_key("Method", "Speculative Decoding") == "method:speculative-decoding"
     assert slug("!!!").startswith("x")
     assert is_acronym("LLMs") and is_acronym("PiX") and not is_acronym("Transformer")
+
+
+def test_an_acronym_with_two_meanings_keeps_them_apart() -> None:
+    records = [_record("p1", _entity("Method", "masked autoencoders", "MAE")),
+               _record("p2", _entity("Method", "mean absolute error", "MAE")),
+               _record("p3", _entity("Method", "masked autoencoders", "MAE")),
+               _record("p4", _entity("Method", "MAE"))]
+    keys = _keys(*records)
+    assert keys[0] == keys[2] == keys[3] == ["method:masked-autoencoder"]  # a bare use joins the majority
+    assert keys[1] == ["method:mean-absolute-error"]
+    assert _keys(*reversed(records)) == list(reversed(keys))
+
+
+def test_an_acronym_canonical_name_links_within_its_type_only() -> None:
+    keys = _keys(_record("p1", _entity("Metric", "MAE")),
+                 _record("p2", _entity("Method", "masked autoencoders", "MAE", canonical="MAE")),
+                 _record("p3", _entity("Metric", "mean absolute error")))
+    assert keys[0] == keys[2] != keys[1]

@@ -63,6 +63,8 @@ def test_latex_is_read(text: str, expected: str) -> None:
     ("mean IoU", "mIoU", False, "", False),
     ("BLEU score", "BLEU", False, "", False),
     ("F1 scores", "F1", False, "", False),
+    ("macro-F1 score", "macro F1", False, "", False),  # averaged differently: not the F1 leaderboard
+    ("validation micro F1", "micro F1", False, "val", False),
     ("speed-up", "speedup", False, "", False),
     ("leading overall score", "score", False, "", False),
     ("word error rate", "WER", False, "", False),

@@ -111,15 +111,11 @@ def claim_features(view: PaperView, candidate: NumberCandidate, *, repeated: boo
     features.append(f"in_parentheses={opened > 0}")
     inside = next((m for ms in view.mentions.values() for m in ms if m.start <= span.start and span.end <= m.end), None)
     if inside is not None:
-        features.append(f"in_mention={_type(view, inside.entity)}")
+        features.append(f"in_mention={view.by_id[inside.entity].type}")
     near = _nearest_mentions(view, span)
     for type_name, distance in near.items():
         features.append(f"near_{type_name}={bucket(distance)}")
     return features
-
-
-def _type(view: PaperView, entity: int) -> str:
-    return next(e.type for e in view.entities if e.id == entity)
 
 
 def _nearest_mentions(view: PaperView, span: Span) -> dict[str, int]:
@@ -210,16 +206,15 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
                 f"{prefix}|side={side}|same={same}", f"{prefix}|distance={bucket(distance) if same else 'far'}",
                 f"{prefix}|role={candidate.role}", f"{prefix}|unit={unit}"]
     if choice.entity is not None:
-        entity = next(e for e in view.entities if e.id == choice.entity)
+        entity = view.by_id[choice.entity]
         mentions = view.mentions[entity.id]
         features += [f"{prefix}|type={entity.type}", f"{prefix}|proposed={entity.proposed}",
                      f"{prefix}|main={entity.id == view.main}", f"{prefix}|main+same={entity.id == view.main}|{same}",
                      f"{prefix}|main+role={entity.id == view.main}|{candidate.role}",
                      f"{prefix}|mentions={min(len(mentions), 4)}", f"{prefix}|known={bool(entity.canonical)}",
                      f"{prefix}|in_title={view.sentence(mentions[0]) == 0}"]
-        types = {e.id: e.type for e in view.entities}
         rivals = sum(1 for e in view.in_sentence.get(view.sentence_of[span.start], ())
-                     if e != entity.id and types[e] == entity.type)
+                     if e != entity.id and view.by_id[e].type == entity.type)
         features.append(f"{prefix}|rivals_in_sentence={min(rivals, 3)}|same={same}")
     if attribute == "metric":
         features += [f"{prefix}|root={target.root.lemma_.lower()}", f"{prefix}|root+unit={target.root.lemma_.lower()}|{unit}",
