@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
+from kg.compressed import DECOMPRESSION_ERRORS, open_binary
+
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV_ABS = re.compile(r"^https?://arxiv\.org/abs/(?P<id>.+?)(?:v\d+)?$")
 """An entry id such as ``http://arxiv.org/abs/2401.00001v2``: the paper id without its version."""
@@ -68,9 +70,15 @@ def read_entries(path: Path, *, chunk_bytes: int = 1 << 16) -> Iterator[AtomEntr
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text.append
-    with path.open("rb") as fh:
+    with open_binary(path) as fh:
         while True:
-            chunk = fh.read(chunk_bytes)
+            try:
+                chunk = fh.read(chunk_bytes)
+            except DECOMPRESSION_ERRORS:
+                yield from done
+                yield AtomEntry(parser.CurrentLineNumber, error="gzip file is truncated or corrupt from here; the "
+                                                                "rest of the file is skipped")
+                return
             try:
                 parser.Parse(chunk, not chunk)
             except expat.ExpatError as exc:

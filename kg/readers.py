@@ -9,6 +9,8 @@ Two layouts are read into one :class:`~kg.types.Paper` type:
   (``paperId``); other fields are kept in :attr:`Paper.extra`;
 * arXiv API responses (``.xml``, ``.atom``): Atom entries, read by :mod:`kg.atom`.
 
+Each may be gzip-compressed (``.jsonl.gz``; :mod:`kg.compressed`).
+
 A broken file or record (empty, binary, invalid UTF-8, missing fields, an over-long line, a paper over the
 limits below, a duplicate id, an unreadable directory, a broken link) becomes a :class:`ReadProblem`;
 everything else is still read. The limits are checked before the pipeline sees a text, so the work per paper
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import io
 import json
 import re
 import stat
@@ -31,6 +34,7 @@ from typing import Any
 
 from kg import layouts
 from kg.atom import entry_id, read_entries
+from kg.compressed import DECOMPRESSION_ERRORS, inner_suffix, open_binary
 from kg.errors import InputError
 from kg.ids import title_id, words
 from kg.types import TITLE_SEPARATOR, Paper
@@ -172,7 +176,7 @@ def _expand(paths: Iterable[Path], result: ReadResult) -> Iterator[Path]:
             result.problems.append(ReadProblem(str(path), None, "not a regular file or directory; skipped"))
         else:
             try:
-                entries = sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes)
+                entries = sorted(p for p in path.iterdir() if inner_suffix(p) in suffixes)
             except OSError as exc:
                 result.problems.append(ReadProblem(str(path), None,
                                                    f"cannot list directory: {exc.strerror or exc}; skipped"))
@@ -210,8 +214,11 @@ def _encoding(head: bytes) -> str:
 
 def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
     try:
-        with path.open("rb") as fh:
+        with open_binary(path) as fh:
             head = fh.read(8192)
+    except DECOMPRESSION_ERRORS:
+        yield ReadProblem(str(path), None, "gzip file is truncated or corrupt; skipped")
+        return
     except OSError as exc:
         yield ReadProblem(str(path), None, f"cannot read file: {exc.strerror or exc}")
         return
@@ -225,8 +232,9 @@ def _read_file(path: Path) -> Iterator[Paper | ReadProblem]:
         hint = " (UTF-16 without a byte order mark?)" if utf16 else ""
         yield ReadProblem(str(path), None, f"binary file (NUL bytes), not text{hint}; skipped")
         return
-    jsonl = path.suffix.lower() in JSONL_SUFFIXES or text.lstrip().startswith("{")
-    atom = not jsonl and (path.suffix.lower() in ATOM_SUFFIXES or text.lstrip().startswith("<?xml"))
+    suffix = inner_suffix(path)
+    jsonl = suffix in JSONL_SUFFIXES or text.lstrip().startswith("{")
+    atom = not jsonl and (suffix in ATOM_SUFFIXES or text.lstrip().startswith("<?xml"))
     found = False
     for item in (_read_atom if atom else _read_jsonl if jsonl else _read_capture)(path, encoding):
         found = True
@@ -261,7 +269,7 @@ def _lines(path: Path, encoding: str) -> Iterator[_Line]:
     """Decoded, cleaned lines; over-long and undecodable lines are reported in place of their text."""
     binary = encoding == "utf-8"
     unit = "bytes" if binary else "characters"
-    with path.open("rb") if binary else path.open(encoding=encoding) as fh:
+    with open_binary(path) if binary else io.TextIOWrapper(open_binary(path), encoding=encoding) as fh:
         readline: Callable[[int], str | bytes] = fh.readline
         lines = _bounded_lines(readline, MAX_LINE_BYTES)
         number = 0
@@ -269,6 +277,11 @@ def _lines(path: Path, encoding: str) -> Iterator[_Line]:
             try:
                 number, raw = next(lines)
             except StopIteration:
+                return
+            except DECOMPRESSION_ERRORS:
+                yield _Line(number + 1, None, ReadProblem(
+                    str(path), number + 1, "gzip file is truncated or corrupt from here; the rest of the file is "
+                    "skipped"))
                 return
             except UnicodeDecodeError as exc:
                 yield _Line(number + 1, None, ReadProblem(

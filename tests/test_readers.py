@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -145,3 +146,23 @@ def test_missing_path_is_a_problem_when_others_exist(tmp_path: Path) -> None:
 def test_no_readable_input_raises() -> None:
     with pytest.raises(InputError, match="no such file"):
         read_papers([Path("/nonexistent/input.jsonl")])
+
+
+@pytest.mark.parametrize("name", ["arxiv_api_summary.jsonl", "openalex_works.jsonl", "arxiv_api.xml"])
+def test_gzip_compressed_inputs_read_as_the_plain_files(tmp_path: Path, name: str) -> None:
+    plain = Path(__file__).parent / "fixtures" / "formats" / name
+    packed = _write(tmp_path, name + ".gz", gzip.compress(plain.read_bytes()))
+    expected = read_papers([plain]).papers
+    got = read_papers([tmp_path]).papers  # a directory's .gz inputs are read too
+    assert [(p.id, p.title, p.abstract) for p in got] == [(p.id, p.title, p.abstract) for p in expected]
+    assert expected
+
+
+def test_truncated_gzip_keeps_the_papers_before_the_break(tmp_path: Path) -> None:
+    lines = b"".join(json.dumps({"id": f"p{i}", "title": f"Paper {i}", "abstract": "A result. " * 30}).encode()
+                     + b"\n" for i in range(2_000))
+    path = _write(tmp_path, "day.jsonl.gz", gzip.compress(lines)[:-5_000])
+    result = read_papers([path])
+    assert 0 < len(result.papers) < 2_000
+    assert [p.id for p in result.papers] == [f"p{i}" for i in range(len(result.papers))]
+    assert len(result.problems) == 1 and "truncated or corrupt" in result.problems[0].message
