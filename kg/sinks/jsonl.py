@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kg.compressed import DECOMPRESSION_ERRORS, open_binary
 from kg.errors import InputError, SchemaError, SinkError
 from kg.schema import LITERAL, NodeKind, Predicate, allows
 from kg.types import Literal, NodeRef, PaperRecord, Provenance, Triple
@@ -88,7 +89,7 @@ def iter_triples(path: Path) -> Iterator[Triple]:
         InputError: the file cannot be read or a line is not a triple (``FILE:LINE: reason``).
     """
     try:
-        with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")) as fh:
+        with io.TextIOWrapper(open_binary(path), encoding="utf-8") as fh:
             for number, line in enumerate(fh, start=1):
                 try:
                     triple = triple_from_json(json.loads(line))
@@ -96,10 +97,10 @@ def iter_triples(path: Path) -> Iterator[Triple]:
                     reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
                     raise InputError(f"{path}:{number}: not a triple: {reason}") from exc
                 yield triple
+    except (UnicodeDecodeError, *DECOMPRESSION_ERRORS) as exc:  # BadGzipFile is an OSError: caught first
+        raise InputError(f"{path}: invalid UTF-8 or a broken gzip stream") from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{path}: invalid UTF-8 or a broken gzip stream") from exc
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
