@@ -4,7 +4,9 @@
 
 Keeps papers with an ML category (cs.LG, cs.CV, cs.CL, cs.AI, stat.ML) anywhere in their list, drops any that
 `../shared/eval/reserved.py` lists or that share a title with the sample corpus, shuffles with a fixed seed and
-writes batches of 50: `test_bNN` (the first 300: the test split) then `train_bNN`.
+writes batches of 50: `test_bNN` (the first 300: the test split) then `train_bNN`. The draw ignores the
+`arxiv_*` pairs already in `bench/annotations` (they are this draw), so a larger POOL keeps every earlier batch
+as it was and only adds batches after them (1,400 at first, 1,800 since issue 10's second round).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from reserved import is_reserved  # noqa: E402
 
 ML = {"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML"}
 SEED = 20261205
-POOL = 1400
+POOL = 1800
 TEST = 300
 BATCH = 50
 
@@ -34,6 +36,8 @@ def _norm(title: str) -> str:
 def main(source: str, out: str) -> int:
     seen = set()
     for path in (ROOT / "bench").rglob("*_abstracts.jsonl"):
+        if path.name.startswith("arxiv_"):
+            continue
         seen.update(_norm(json.loads(line)["title"]) for line in path.open() if line.strip())
     for path in (ROOT / "bench" / "heldout", ROOT.parent / "shared" / "eval"):
         for f in path.glob("*abstracts.jsonl"):
