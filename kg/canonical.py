@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from kg.ids import digest, entity_key, normalize
-from kg.normalize import MetricMatch, claim_setting, dataset_table, metric_table, read_latex
+from kg.normalize import Metric, MetricMatch, claim_setting, dataset_table, metric_table, read_latex
 from kg.schema import EntityType
 from kg.types import Claim, PaperEntity, PaperRecord, Setting
 
@@ -231,12 +231,20 @@ def canonical_claims(record: PaperRecord, nodes: dict[str, Node], metric_keys: d
             claims.append(replace(claim, metric_key=key, setting=_setting(claim, record)))
             continue
         metric = match.metric
-        result = metric.leaderboard and not match.change and (
+        result = metric.leaderboard and not match.change and _fits(claim, metric) and (
             claim.direction == "absolute" or claim.unit == metric.unit == "x")
         setting = _setting(claim, record)
         claims.append(replace(claim, metric_key=metric_keys[metric.name], higher_is_better=metric.higher_is_better,
                               is_result=result, setting=replace(setting, split=setting.split or match.split)))
     return replace(record, claims=tuple(claims))
+
+
+def _fits(claim: Claim, metric: Metric) -> bool:
+    """A value a leaderboard of the metric can hold: in the metric's unit, a percentage or a plain number where
+    the other is, or unitless; never a percentage above 100 (900M FLOPs or "1000" are no ImageNet accuracy)."""
+    if metric.unit == "%" and claim.number > 100:
+        return False
+    return claim.unit in ("", metric.unit) or {claim.unit, metric.unit} == {"%", ""}
 
 
 def _metric(claim: Claim, record: PaperRecord) -> MetricMatch | None:

@@ -268,3 +268,20 @@ def test_node_names_have_their_latex_read(paper_record) -> None:  # noqa: ANN001
     [node] = nodes.values()
     assert (node.key, node.name, node.aliases) == ("dataset:pixelbytes-pokémon", "PixelBytes Pokémon",
                                                    ("PixelBytes Pok{\\'e}mon",))
+
+
+def test_a_value_in_another_unit_is_no_result_of_the_metric(paper_record) -> None:  # noqa: ANN001
+    records, _ = canonicalize([paper_record(
+        "2404.00004", "TinyNet reaches 80.1% top-1 accuracy on ImageNet with 900 FLOPs, 1000 classes and 0.79 accuracy.",
+        [("Model", "TinyNet", ()), ("Dataset", "ImageNet", ())],
+        [("80.1", "%", "top-1 accuracy", "TinyNet", "ImageNet", "absolute"),
+         ("900", "FLOPs", "accuracy", "TinyNet", "ImageNet", "absolute"),
+         ("1000", "", "accuracy", "TinyNet", "ImageNet", "absolute"),
+         ("0.79", "", "accuracy", "TinyNet", "ImageNet", "absolute")])])
+    claims = {c.value: c for c in records[0].claims}
+    assert {v: (claims[v].metric_key, claims[v].is_result) for v in claims} == {
+        "80.1": ("metric:accuracy", True),
+        "900": ("metric:accuracy", False),  # FLOPs are no accuracy, whatever the metric phrase says
+        "1000": ("metric:accuracy", False),  # a percentage never exceeds 100
+        "0.79": ("metric:accuracy", True),  # a fraction is the same result as a percentage
+    }
