@@ -24,7 +24,7 @@ from reserved import is_reserved  # noqa: E402
 
 ML = {"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML"}
 SEED = 20261205
-POOL = 1800
+POOL = 2200
 TEST = 300
 BATCH = 50
 
