@@ -6,7 +6,7 @@ Keeps papers with an ML category (cs.LG, cs.CV, cs.CL, cs.AI, stat.ML) anywhere 
 `../shared/eval/reserved.py` lists or that share a title with the sample corpus, shuffles with a fixed seed and
 writes batches of 50: `test_bNN` (the first 300: the test split) then `train_bNN`. The draw ignores the
 `arxiv_*` pairs already in `bench/annotations` (they are this draw), so a larger POOL keeps every earlier batch
-as it was and only adds batches after them (1,400 at first, 1,800 since issue 10's second round).
+as it was and only adds batches after them (1,400 at first, 1,800 in issue 10's second round, 2,200 in its third).
 """
 
 from __future__ import annotations
