@@ -1,8 +1,9 @@
 """``kg_entities``: the paper's entities, from the trained recognizer's mentions (``kg_ner``, a spaCy ``ner``).
 
 Around the recognizer, the rules of ``patterns/entity_rules.json`` (a table: id, type, confidence, predicate, and
-the precedence of finders on overlaps) add the forms an acronym definition ties together and the other
-occurrences of every mention, and drop the generic words the guideline never annotates. Mentions are grouped into
+the precedence of finders on overlaps) add the forms an acronym definition ties together, the other
+occurrences of every mention, the gazetteer's names and, untyped, the noun chunks no finder took, and drop the
+generic words the guideline never annotates. Mentions are grouped into
 entities by normalized form, acronym definition and gazetteer name; an entity's type is its mentions'
 confidence-weighted vote. Two learned decisions follow: a classifier (``models/entities.npz``, features in
 :func:`entity_features`) drops candidate entities or corrects their type, and another (``models/proposed.npz``,
@@ -26,7 +27,7 @@ from spacy.tokens import Doc, Span
 
 from extractors import contract
 from extractors.contract import EntityRecord, MentionRecord
-from extractors.gazetteer import Gazetteer, Term, any_case, packaged
+from extractors.gazetteer import Gazetteer, Term, any_case, first_word, packaged
 from extractors.linear import MODELS_DIR, NONE, LinearModel
 from kg.ids import normalize
 from kg.types import TITLE_SEPARATOR
@@ -36,6 +37,8 @@ PRECISION_FILE = "ner_precision.json"
 PROPOSED_FILE = "proposed.npz"
 REFINE_FILE = "entities.npz"
 TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
+CHUNK = "chunk"
+"""The vote of a noun phrase no finder typed: only the refining classifier can keep it, and type it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class EntityRules:
     confidence: dict[str, float]
     precedence: tuple[str, ...]
     drop: frozenset[str]
+    gazetteer_words: int
+    chunk_strip: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = RULES_PATH) -> EntityRules:
@@ -52,7 +57,10 @@ class EntityRules:
         raw = json.loads(path.read_text(encoding="utf-8"))
         confidence = {r["id"]: float(r["confidence"]) for r in raw["rules"]
                       if isinstance(r["confidence"], (int, float))}
-        return cls(confidence=confidence, precedence=tuple(raw["precedence"]), drop=frozenset(raw["drop"]))
+        by_id = {r["id"]: r for r in raw["rules"]}
+        return cls(confidence=confidence, precedence=tuple(raw["precedence"]), drop=frozenset(raw["drop"]),
+                   gazetteer_words=int(by_id["gazetteer"]["max_words"]),
+                   chunk_strip=frozenset(by_id["chunk"]["strip"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,14 +203,44 @@ class EntityAssembler:
                 yield _Found(pair.long_start, pair.long_end, short.type, "acronym_long",
                              self.rules.confidence["acronym_long"])
 
+    def _rule_gazetteer(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+        text = doc.text
+        starts = [t.idx for t in doc]
+        ends = [t.idx + len(t) for t in doc]
+        words = [first_word(t.text) for t in doc]
+        i = 0
+        while i < len(doc):
+            if words[i] and words[i] not in self.gazetteer.first_words:
+                i += 1
+                continue
+            for end in range(min(len(doc), i + self.rules.gazetteer_words), i, -1):
+                term = self.gazetteer.lookup(text[starts[i]:ends[end - 1]])
+                if term is not None:
+                    yield _Found(i, end, term.type, "gazetteer", self.rules.confidence["gazetteer"])
+                    i = end - 1
+                    break
+            i += 1
+
+    def _rule_chunk(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+        for chunk in doc.noun_chunks:
+            tokens = list(chunk)
+            while tokens and tokens[0].pos_ in self.rules.chunk_strip:
+                tokens = tokens[1:]
+            while tokens and tokens[-1].pos_ == "PUNCT":
+                tokens = tokens[:-1]
+            if tokens and tokens[-1].pos_ in ("NOUN", "PROPN"):
+                yield _Found(tokens[0].i, tokens[-1].i + 1, CHUNK, "chunk", self.rules.confidence["chunk"])
+
     def _rule_repeat(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
         seen: set[str] = set()
+        content = doc.text
+        lowered = content.lower()
         for f in list(accepted):
             text = doc[f.start:f.end].text
-            if text in seen:
+            if text in seen or lowered.count(_stem(text).lower()) < 2:  # once: the mention itself
                 continue
             seen.add(text)
-            for span in occurrences(doc, text):
+            for span in occurrences(doc, text, content):
                 yield _Found(span.start, span.end, f.type, "repeat",
                              round(f.confidence * self.rules.confidence["repeat"], 4))
 
@@ -264,6 +302,8 @@ class EntityAssembler:
         kept: list[tuple[CandidateEntity, str]] = []
         for candidate in self.candidates(doc):
             type_name = max(sorted(candidate.votes), key=candidate.votes.__getitem__)
+            if self.refine is None and type_name == CHUNK:
+                continue
             if self.refine is not None:
                 probabilities = self.refine.probabilities(candidate.features(doc, facts))
                 if probabilities[NONE] >= self.refine_threshold:
@@ -293,14 +333,18 @@ class EntityAssembler:
 def form_pattern(text: str) -> re.Pattern[str]:
     """Whole-word occurrences of a surface form, singular or plural; any case for lower-case multi-word terms
     (:func:`~extractors.gazetteer.any_case`), exact case for names."""
-    stem = text[:-1] if len(text) > 3 and text.endswith("s") and not text.endswith("ss") else text
     flags = re.IGNORECASE if any_case(text) else 0
-    return re.compile(r"(?<![\w-])" + re.escape(stem) + r"(?:s|es)?(?![\w-])", flags)
+    return re.compile(r"(?<![\w-])" + re.escape(_stem(text)) + r"(?:s|es)?(?![\w-])", flags)
 
 
-def occurrences(doc: Doc, text: str) -> Iterable[Span]:
-    """Token-aligned occurrences of a surface form (see :func:`form_pattern`)."""
-    for match in form_pattern(text).finditer(doc.text):
+def _stem(text: str) -> str:
+    """A form without its plural "s"."""
+    return text[:-1] if len(text) > 3 and text.endswith("s") and not text.endswith("ss") else text
+
+
+def occurrences(doc: Doc, text: str, content: str) -> Iterable[Span]:
+    """Token-aligned occurrences of a surface form (see :func:`form_pattern`) in the Doc's text ``content``."""
+    for match in form_pattern(text).finditer(content):
         span = doc.char_span(match.start(), match.end())
         if span is not None:
             yield span
@@ -340,6 +384,10 @@ def entity_features(doc: Doc, facts: DocFacts, found: list[_Found], votes: dict[
         f"head_pos={first[-1].pos_}|{top}",
     ]
     features += [f"voted={t}" for t in votes]
+    root = first.root
+    features += [f"dep={root.dep_}|{top}", f"governor={root.head.lemma_.lower()}|{root.dep_}",
+                 f"suffix={first[-1].lower_[-3:]}|{top}"]
+    features += [f"word={t.lower_}" for t in first[:6]]
     for span in spans[:3]:
         if span.start > 0:
             features.append(f"prev={doc[span.start - 1].lower_}|{top}")

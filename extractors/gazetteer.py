@@ -15,6 +15,7 @@ from pathlib import Path
 TERMS_PATH = Path(__file__).parent / "gazetteers" / "terms.jsonl"
 
 _CAMEL_OR_DIGIT = re.compile(r"[a-z][A-Z]|[A-Z]{2}|\d")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Gazetteer:
                 table, key = (self.lower, form.lower()) if any_case(form) else (self.exact, form)
                 for variant in (key, plural(key)):
                     table.setdefault(variant, term)
+        self.first_words = frozenset(first_word(key) for key in (*self.exact, *self.lower))
 
     @classmethod
     def load(cls, path: Path = TERMS_PATH) -> Gazetteer:
@@ -53,6 +55,12 @@ class Gazetteer:
 def packaged() -> Gazetteer:
     """The shipped gazetteer, loaded once per process."""
     return Gazetteer.load()
+
+
+def first_word(text: str) -> str:
+    """The first run of word characters, lower-cased ("" when none): a name can only start where its own does."""
+    match = _WORD.search(text)
+    return match.group(0).lower() if match else ""
 
 
 def any_case(form: str) -> bool:

@@ -10,7 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import contract
-from extractors.entities import EntityRules
+from extractors.entities import CHUNK, EntityAssembler, EntityRules
+from extractors.gazetteer import packaged
 from kg.pipeline import build_nlp
 from kg.settings import Settings
 from kg.types import TITLE_SEPARATOR
@@ -69,9 +70,9 @@ def test_a_long_form_follows_its_recognized_acronym(assemble_entities: Callable[
 def test_every_occurrence_is_a_mention(assemble_entities: Callable[..., Doc]) -> None:
     doc = assemble_entities("We train on ImageNet. Results on ImageNet and on imagenet differ.",
                             [("ImageNet", "Dataset")])
-    (entity_type, forms, rules), = _entities(doc).values()
-    assert entity_type == "Dataset" and forms == {"ImageNet"}
-    assert sum(1 for m in contract.mentions(doc)) == 2  # exact case for names: "imagenet" is not it
+    assert _entities(doc)["ImageNet"][0] == "Dataset"
+    repeated = [doc[m.start:m.end].text for m in contract.mentions(doc) if m.rule in ("ner", "repeat")]
+    assert repeated == ["ImageNet", "ImageNet"]  # exact case for names: the repeat rule skips "imagenet"
 
 
 def test_lower_case_terms_repeat_in_any_case_and_plural(assemble_entities: Callable[..., Doc]) -> None:
@@ -85,6 +86,22 @@ def test_generic_words_are_dropped(assemble_entities: Callable[..., Doc]) -> Non
     doc = assemble_entities("Our method beats the baseline on COCO.", [("method", "Method"), ("COCO", "Dataset")])
     assert set(_entities(doc)) == {"COCO"}
     assert "method" in EntityRules.load().drop
+
+
+def test_gazetteer_names_and_noun_chunks_are_candidates(nlp: Language, base_nlp: Language) -> None:
+    doc = base_nlp(f"A paper{TITLE_SEPARATOR}A lightweight convolutional encoder is evaluated on ImageNet.")
+    candidates = {doc[c.found[0].start:c.found[0].end].text: (c.found[0].rule, c.votes)
+                  for c in nlp.get_pipe("kg_entities").candidates(doc)}
+    assert candidates["ImageNet"][0] == "gazetteer" and "Dataset" in candidates["ImageNet"][1]
+    assert candidates["lightweight convolutional encoder"] == ("chunk", {CHUNK: EntityRules.load().confidence["chunk"]})
+
+
+def test_without_the_classifier_no_noun_chunk_becomes_an_entity(base_nlp: Language) -> None:
+    assembler = EntityAssembler(EntityRules.load(), packaged(), precision={}, refine=None, proposed=None)
+    doc = assembler(base_nlp(f"A paper{TITLE_SEPARATOR}A lightweight convolutional encoder is evaluated on ImageNet."))
+    rules = {m.rule for m in contract.mentions(doc)}
+    assert rules == {"gazetteer"}
+    assert [e.type for e in contract.entities(doc)] == ["Dataset"]
 
 
 def test_forms_of_one_name_are_one_entity_with_the_gazetteer_name(assemble_entities: Callable[..., Doc]) -> None:

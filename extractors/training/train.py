@@ -280,6 +280,7 @@ def _save_recognizer(job: _NerJob, nlp: spacy.Language, models: Path, digest: st
     trained = job.trained
     assert trained is not None
     trained.meta["kg"] = {"data": digest}
+    trained.config["paths"].update({"train": None, "dev": None, "vectors": None})  # temporary paths: no trace
     target = models / "ner"
     if target.exists():
         shutil.rmtree(target)
