@@ -210,7 +210,7 @@ class EntityAssembler:
         words = [first_word(t.text) for t in doc]
         i = 0
         while i < len(doc):
-            if words[i] and words[i] not in self.gazetteer.first_words:
+            if words[i] and words[i] not in self.gazetteer.word_starts:
                 i += 1
                 continue
             for end in range(min(len(doc), i + self.rules.gazetteer_words), i, -1):

@@ -38,7 +38,9 @@ class Gazetteer:
                 table, key = (self.lower, form.lower()) if any_case(form) else (self.exact, form)
                 for variant in (key, plural(key)):
                     table.setdefault(variant, term)
-        self.first_words = frozenset(first_word(key) for key in (*self.exact, *self.lower))
+        self.word_starts = frozenset(word[:n] for word in {first_word(key) for key in (*self.exact, *self.lower)}
+                                     for n in range(1, len(word) + 1))
+        """Every beginning of a name's first word: a token whose own first word is none of them starts no name."""
 
     @classmethod
     def load(cls, path: Path = TERMS_PATH) -> Gazetteer:
@@ -58,7 +60,7 @@ def packaged() -> Gazetteer:
 
 
 def first_word(text: str) -> str:
-    """The first run of word characters, lower-cased ("" when none): a name can only start where its own does."""
+    """The first run of word characters, lower-cased ("" when none)."""
     match = _WORD.search(text)
     return match.group(0).lower() if match else ""
 
