@@ -232,11 +232,18 @@ def canonical_claims(record: PaperRecord, nodes: dict[str, Node], metric_keys: d
             continue
         metric = match.metric
         result = metric.leaderboard and not match.change and _fits(claim, metric) and (
-            claim.direction == "absolute" or claim.unit == metric.unit == "x")
+            claim.direction == "absolute" or claim.unit == metric.unit == "x") and not (
+            claim.unit == "%" and metric_table().is_share(_after(claim)))
         setting = _setting(claim, record)
         claims.append(replace(claim, metric_key=metric_keys[metric.name], higher_is_better=metric.higher_is_better,
                               is_result=result, setting=replace(setting, split=setting.split or match.split)))
     return replace(record, claims=tuple(claims))
+
+
+def _after(claim: Claim) -> str:
+    """The words of a claim's evidence right after its number."""
+    offset = claim.end - claim.provenance.start
+    return claim.provenance.evidence[offset:offset + 40] if offset >= 0 else ""
 
 
 def _fits(claim: Claim, metric: Metric) -> bool:

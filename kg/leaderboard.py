@@ -1,9 +1,10 @@
 """Leaderboards rebuilt from a build's triples: ranked results per dataset, metric and setting.
 
 A leaderboard gathers the claims that are results (``is_result``: an absolute value of a rankable metric, or a
-ratio such as a speed-up) measured on one dataset node by one metric node in one setting ("256×256",
-"5-shot"; "" for the dataset's default). A system (the claim's subject; none when the claim names none) gets one
-row per paper, its best value there, and rows are ranked by the metric's direction, ties by paper id and system.
+ratio such as a speed-up; not a change, nor a share of a baseline such as "99% of its accuracy") measured on one
+dataset node by one metric node in one setting ("256×256", "5-shot"; "" for the dataset's default). A system (the
+claim's subject; none when the claim names none) gets one row per paper, its best value there, and rows are ranked
+by the metric's direction, ties by paper id and system.
 
 ``queries/leaderboard.cypher`` (Neo4j) and ``queries/leaderboard.rq`` (SPARQL) give the same rows with the same
 parameters; ``leaderboards.cypher`` and ``leaderboards.rq`` the same list of leaderboards.

@@ -137,7 +137,8 @@ class MetricTable:
     Args:
         metrics: the table's metrics.
         words: the vocabulary of metric phrases (``words`` of ``metric_families.json``): qualifiers dropped
-            before the head noun, split words, and the words that make a phrase a change.
+            before the head noun, split words, the words that make a phrase a change, and those that make a
+            percentage a share of a baseline.
     """
 
     def __init__(self, metrics: Iterable[Metric], words: Mapping[str, Any]) -> None:
@@ -146,6 +147,8 @@ class MetricTable:
         self.splits: dict[str, str] = dict(words.get("splits", {}))
         self.changes = frozenset(words.get("changes", ()))
         self.speed_words: tuple[str, ...] = tuple(words.get("speed", ()))
+        self.shares = frozenset(words.get("shares", ()))
+        self.share_units = frozenset(words.get("share_units", ()))
         self._by_form: dict[str, Metric] = {}
         for metric in sorted(self.metrics.values(), key=lambda m: (not m.sources or m.sources[0] != "kg_curated",
                                                                      m.name)):
@@ -194,6 +197,14 @@ class MetricTable:
         metric = next((self._heads[_key(words[i:])] for i in range(1, len(words)) if _key(words[i:]) in self._heads),
                       None)
         return None if metric is None else MetricMatch(metric, change=change, split=split, head=True)
+
+    def is_share(self, after: str) -> bool:
+        """Whether the text right after a percentage makes it a share of a baseline ("% of its accuracy",
+        "% of the teacher's mIoU"), not a value of the metric itself."""
+        words = tokens(after)[:3]
+        if words and words[0] in self.share_units:
+            words = words[1:]
+        return len(words) >= 2 and words[0] in self.shares and not words[1][0].isdigit()
 
     def is_speed(self, phrase: str) -> bool:
         """Whether a phrase speaks of speed ("faster inference", "throughput"): with a unit of x it is a speed-up."""

@@ -150,7 +150,8 @@ class Claim:
         metric_key: the canonical Metric node the metric became ("" before canonicalization or when none).
         higher_is_better: the canonical metric's direction (None when the metric table does not know it).
         is_result: the value is a result of its metric that a leaderboard can rank (an absolute value, or a
-            ratio such as a speed-up), not a change ("by 2.1 points") or a cost.
+            ratio such as a speed-up), not a change ("by 2.1 points"), a share of a baseline ("99% of its
+            accuracy") or a cost.
         setting: the dataset variant the number was measured on (resolution, split, subset, shots).
     """
 

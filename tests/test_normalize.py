@@ -285,3 +285,21 @@ def test_a_value_in_another_unit_is_no_result_of_the_metric(paper_record) -> Non
         "1000": ("metric:accuracy", False),  # a percentage never exceeds 100
         "0.79": ("metric:accuracy", True),  # a fraction is the same result as a percentage
     }
+
+
+def test_a_share_of_a_baseline_is_no_result(paper_record) -> None:  # noqa: ANN001 - a conftest factory
+    records, _ = canonicalize([paper_record(
+        "2405.00005", "PrunedNet keeps 99% of its accuracy on ImageNet, reaches 76.1% accuracy there and 92 percent "
+        "of the teacher's accuracy, and 70% of 5 runs agree.",
+        [("Model", "PrunedNet", ()), ("Dataset", "ImageNet", ())],
+        [("99", "%", "accuracy", "PrunedNet", "ImageNet", "absolute"),
+         ("76.1", "%", "accuracy", "PrunedNet", "ImageNet", "absolute"),
+         ("92", "%", "accuracy", "PrunedNet", "ImageNet", "absolute"),
+         ("70", "%", "accuracy", "PrunedNet", "ImageNet", "absolute")])])
+    claims = {c.value: c for c in records[0].claims}
+    assert {v: claims[v].is_result for v in claims} == {
+        "99": False,  # a share of the model's own accuracy before pruning
+        "76.1": True,
+        "92": False,  # "percent of" is a share too
+        "70": True,  # "of" and a number is no baseline phrase
+    }
