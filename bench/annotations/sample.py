@@ -6,7 +6,7 @@ Keeps papers with an ML category (cs.LG, cs.CV, cs.CL, cs.AI, stat.ML) anywhere 
 `../shared/eval/reserved.py` lists or that share a title with the sample corpus, shuffles with a fixed seed and
 writes batches of 50: `test_bNN` (the first 300: the test split) then `train_bNN`. The draw ignores the
 `arxiv_*` pairs already in `bench/annotations` (they are this draw), so a larger POOL keeps every earlier batch
-as it was and only adds batches after them (1,400 at first, 1,800 in issue 10's second round, 2,200 in its third, 2,600, 3,000 and 3,400 in its fourth).
+as it was and only adds batches after them (1,400 at first, 1,800 in issue 10's second round, 2,200 in its third, 2,600, 3,000 and 3,400 in its fourth, 4,200 in its fifth).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from reserved import is_reserved  # noqa: E402
 
 ML = {"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML"}
 SEED = 20261205
-POOL = 3400
+POOL = 4200
 TEST = 300
 BATCH = 50
 
