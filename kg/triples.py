@@ -61,7 +61,7 @@ def paper_triples(record: PaperRecord, nodes: dict[str, Node], named: set[str]) 
     for relation in record.relations:
         head, tail = refs[relation.head], refs[relation.tail]
         predicate = Predicate(relation.type.value)
-        if allows(head.kind, predicate, tail.kind):
+        if head != tail and allows(head.kind, predicate, tail.kind):  # two forms canonicalized to one node: no loop
             yield make_triple(head, predicate, tail, relation.provenance)
 
     mentioned = {ref.key for ref in refs.values()}

@@ -226,7 +226,7 @@ def test_a_failed_batch_is_reported_and_retried(empty: Driver, neo4j_settings: N
             if not blocker.closed():
                 blocker.rollback()
 
-        report = load(triples, neo4j_settings, timeout=1.0, log=log)
+        report = load(triples, neo4j_settings, timeout=3.0, log=log)
     assert report.retried == 1
     assert len(messages) == 1
     assert messages[0].startswith("batch 1/") and "(Paper nodes rows 1-" in messages[0]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kg.errors import SchemaError
 from kg.extract import Extraction, extract
-from kg.schema import LITERAL, PATTERNS, NodeKind, Predicate, allows
+from kg.schema import LITERAL, PATTERNS, EntityType, NodeKind, Predicate, RelationType, allows
 from kg.settings import Settings
 from kg.triples import build_triples, make_triple
-from kg.types import Literal, NodeRef, Provenance
+from kg.types import Literal, NodeRef, PaperRecord, Provenance, Relation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROV = Provenance("p1", 1, 0, 4, "test", 1.0, "text")
@@ -86,3 +87,18 @@ def test_node_names_are_emitted_once(extraction: Extraction) -> None:
     triples = build_triples(extraction.records, extraction.nodes)
     names = [t.subject.key for t in triples if t.predicate is Predicate.NAME]
     assert len(names) == len(set(names)) == len(extraction.nodes)
+
+
+def test_a_relation_between_two_forms_of_one_node_is_no_loop(extraction: Extraction) -> None:
+    record = next(r for r in extraction.records if sum(e.type is EntityType.METHOD for e in r.entities) >= 2)
+    first, second = [e for e in record.entities if e.type is EntityType.METHOD][:2]
+    uses = Relation(RelationType.USES, first.name, second.name, PROV)
+    apart = replace(record, relations=(uses,))
+    merged = replace(apart, entities=tuple(replace(e, key=first.key) if e is second else e for e in record.entities))
+
+    def uses_triples(rec: PaperRecord) -> list[tuple[str, str]]:
+        return [(t.subject.key, t.object.key) for t in build_triples([rec], extraction.nodes)
+                if t.predicate is Predicate.USES]
+
+    assert uses_triples(apart) == [(first.key, second.key)]
+    assert uses_triples(merged) == []
