@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.contract import EntityRecord, MentionRecord
+from extractors.contract import EntityRecord, MentionRecord, RelationRecord
 
 SYSTEMS = frozenset({"Method", "Model"})
 _ALLOWED = {"Dataset": ("evaluated_on", "uses"), "Task": ("addresses",), "Method": ("outperforms", "uses"),
@@ -22,7 +22,8 @@ def allowed_labels(head_type: str, tail_type: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class PaperView:
-    """What the learned components read of a Doc: sentences, entities, their mentions, noun chunks."""
+    """What the learned components read of a Doc: sentences, entities, their mentions, noun chunks, and the
+    relations each entity takes part in (its type, the end it is, whether the other end is the main entity)."""
 
     doc: Doc
     sentence_of: list[int]
@@ -32,10 +33,12 @@ class PaperView:
     noun_chunks: list[Span]
     in_sentence: dict[int, set[int]]
     by_id: dict[int, EntityRecord]
+    roles: dict[int, frozenset[str]]
 
     @classmethod
-    def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord]) -> PaperView:
-        """Index a Doc's records."""
+    def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord],
+           relations: list[RelationRecord] | None = None) -> PaperView:
+        """Index a Doc's records (the relations, when ``kg_relations`` has run)."""
         sentence_of = [0] * len(doc)
         for index, sentence in enumerate(doc.sents):
             for i in range(sentence.start, sentence.end):
@@ -48,8 +51,12 @@ class PaperView:
         in_sentence: dict[int, set[int]] = defaultdict(set)
         for mention in mentions:
             in_sentence[sentence_of[mention.start]].add(mention.entity)
+        roles: dict[int, set[str]] = defaultdict(set)
+        for r in relations or ():
+            roles[r.head].add(f"{r.type}:head:{'main' if r.tail == main else 'other'}")
+            roles[r.tail].add(f"{r.type}:tail:{'main' if r.head == main else 'other'}")
         return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks), dict(in_sentence),
-                   {e.id: e for e in entities})
+                   {e.id: e for e in entities}, {e: frozenset(r) for e, r in roles.items()})
 
     def sentence(self, mention: MentionRecord) -> int:
         """Sentence index of a mention."""

@@ -9,7 +9,9 @@ from spacy.tokens import Doc
 
 from extractors import contract
 from extractors.claims.candidates import number_candidates
+from extractors.claims.features import SUBJECT_TYPES, choices
 from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns
+from extractors.view import PaperView
 
 PATTERNS = ClaimPatterns.load(PATTERNS_PATH)
 
@@ -79,3 +81,14 @@ def test_a_speedup_is_higher_and_about_the_proposed_method(parse: Callable[..., 
 def test_no_claims_without_numbers(parse: Callable[..., Doc]) -> None:
     doc = parse("We study how transformers learn. Our analysis explains several known phenomena.")
     assert contract.claims(doc) == []
+
+
+def test_a_claim_can_be_about_a_system_or_a_dataset_and_is_measured_on_a_dataset(parse: Callable[..., Doc]) -> None:
+    doc = parse("We introduce SegNext, a segmentation network. SegNext reaches 83.1% mIoU on Cityscapes, outperforming "
+                "previous methods.")
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
+    candidate = next(c for c in number_candidates(doc.text, PATTERNS) if c.value == "83.1")
+    subjects = {view.by_id[c.entity].type for c in choices(view, candidate, "subject") if c.entity is not None}
+    datasets = {view.by_id[c.entity].type for c in choices(view, candidate, "dataset") if c.entity is not None}
+    assert "Dataset" in subjects and subjects <= SUBJECT_TYPES
+    assert datasets == {"Dataset"}

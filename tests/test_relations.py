@@ -58,3 +58,13 @@ def test_the_proposed_network_is_evaluated_on_the_datasets_it_names(parse: Calla
     for relation in contract.relations(doc):
         assert 0.0 <= relation.confidence <= 1.0
         assert relation.rule == "model"
+
+
+def test_the_view_names_the_relations_each_entity_takes_part_in(parse: Callable[..., Doc]) -> None:
+    doc = parse(ABSTRACT, title="FlashNet: Fast Image Super-Resolution")
+    ids = {name: entity for entity, name in _named(doc).items()}
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
+    flashnet, urban = ids["FlashNet"], ids["Urban100"]
+    assert f"evaluated_on:tail:{'main' if view.main == flashnet else 'other'}" in view.roles[urban]
+    assert "evaluated_on:head:other" in view.roles[flashnet]
+    assert PaperView.of(doc, contract.mentions(doc), contract.entities(doc)).roles == {}

@@ -9,8 +9,10 @@ guideline). Rules do what rules do well; trained models make the decisions:
 2. a classifier (``models/claims.npz``) decides which numbers are claims, another (``units.npz``) their unit
    class and a third (``directions.npz``) their direction, over :func:`~extractors.claims.features.claim_features`;
 3. rankers (``metric.npz``, ``subject.npz``, ``dataset.npz``) choose each claim's metric among the Metric
-   mentions and noun phrases around it, its subject among the paper's Methods and Models and its dataset among
-   its Datasets, or none (:func:`~extractors.claims.features.choice_features`);
+   mentions and noun phrases around it, its subject among the paper's Methods, Models and Datasets (a dataset the
+   paper releases is the subject of its size) and its dataset among its Datasets, or none
+   (:func:`~extractors.claims.features.choice_features`; they also read the relations ``kg_relations`` found,
+   such as the datasets the paper's method is evaluated on);
 4. the baseline is the phrase after a comparison cue ("over", "than", "compared to"; ``baseline_cues``).
 
 Writes ``doc._.kg_claims`` (:mod:`extractors.contract`).
@@ -55,7 +57,7 @@ class ClaimModels:
 @Language.factory(
     "kg_claims",
     assigns=["doc._.kg_claims"],
-    requires=["doc._.kg_entities", "token.dep"],
+    requires=["doc._.kg_entities", "doc._.kg_relations", "token.dep"],
     default_config={"patterns_path": None, "model_dir": None},
 )
 def make_claim_extractor(nlp: Language, name: str, patterns_path: str | None, model_dir: str | None
@@ -96,7 +98,7 @@ class ClaimExtractor:
         model = self.models.get("claim")
         if model is None:
             return []
-        view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc))
+        view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
         candidates = self.candidates(doc)
         rows = claim_rows(view, candidates)
         probabilities = model.scores(rows)[:, model.labels.index(CLAIM)] if rows else []

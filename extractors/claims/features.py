@@ -2,9 +2,9 @@
 
 * :func:`claim_features`: is a number candidate a claim, which unit, which direction;
 * :func:`choices`: the candidates for a claim's metric (Metric mentions and noun phrases of its sentence),
-  subject (the paper's Methods and Models) and dataset (its Datasets), each with a "none" choice;
+  subject (the paper's Methods, Models and Datasets) and dataset (its Datasets), each with a "none" choice;
 * :func:`choice_features`: how one choice relates to the number (same sentence, distance, dependency path,
-  prepositions, what the paper proposes).
+  prepositions, what the paper proposes, the relations ``kg_relations`` found for it).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from extractors.claims.candidates import NumberCandidate
 from extractors.view import SYSTEMS, PaperView, bucket, dependency_path
 
 ATTRIBUTES = ("metric", "subject", "dataset")
+SUBJECT_TYPES = SYSTEMS | {"Dataset"}
+"""What a claim can be about: a method or model, or a dataset the paper releases (its size)."""
 _WINDOW = 10
 _STRIP = frozenset({"DET", "NUM", "PRON", "PUNCT", "SYM", "CCONJ", "ADP"})
 
@@ -145,7 +147,7 @@ def choices(view: PaperView, candidate: NumberCandidate, attribute: str) -> list
     span = number_span(view, candidate)
     if attribute == "metric":
         return [NO_CHOICE, *_metric_choices(view, span)]
-    wanted = SYSTEMS if attribute == "subject" else {"Dataset"}
+    wanted = SUBJECT_TYPES if attribute == "subject" else {"Dataset"}
     out = [NO_CHOICE]
     for entity in view.entities:
         if entity.type not in wanted or entity.id not in view.mentions:
@@ -213,6 +215,8 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
                      f"{prefix}|main+role={entity.id == view.main}|{candidate.role}",
                      f"{prefix}|mentions={min(len(mentions), 4)}", f"{prefix}|known={bool(entity.canonical)}",
                      f"{prefix}|in_title={view.sentence(mentions[0]) == 0}"]
+        features += [f"{prefix}|relation={r}" for r in sorted(view.roles.get(entity.id, ()))] or \
+            [f"{prefix}|relation=none"]
         rivals = sum(1 for e in view.in_sentence.get(view.sentence_of[span.start], ())
                      if e != entity.id and view.by_id[e].type == entity.type)
         features.append(f"{prefix}|rivals_in_sentence={min(rivals, 3)}|same={same}")

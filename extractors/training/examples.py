@@ -98,6 +98,13 @@ def with_predicted_entities(item: Annotated, doc: Doc) -> Prepared:
     return Prepared(item, doc, PaperView.of(doc, mentions, entities), gold_of)
 
 
+def with_relations(prepared: Prepared, extractor: Callable[[Doc], Doc]) -> Prepared:
+    """The paper with the relations a relation component finds written into its Doc (the claim models read them)."""
+    doc = extractor(prepared.doc)
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
+    return Prepared(prepared.item, doc, view, prepared.gold_of)
+
+
 def refine_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: EntityAssembler) -> Examples:
     """One example per candidate entity of a Doc the recognizer annotated: its gold type, or NONE."""
     out = Examples()

@@ -11,8 +11,9 @@
    (``ner_precision.json``, the mentions' confidence). It trains in a process of its own, beside step 4.
 4. So that the later models learn from the entities they will meet, two more recognizers are trained, each on
    one half of the pool, and each annotates the other half (cross-fitting). On those Docs the linear models are
-   fitted in pipeline order: entity refinement, proposed, relations, then the six claim models. Each is fitted on
-   folds 1-4 first, to choose its regularization and thresholds on fold 0, then on the whole pool.
+   fitted in pipeline order: entity refinement, proposed, relations, then the six claim models (which read the
+   relations the relation model finds, as at run time). Each is fitted on folds 1-4 first, to choose its
+   regularization and thresholds on fold 0, then on the whole pool.
 
 Fixed seeds throughout: the same annotations give the same weights. Needs the ``train`` extra (scikit-learn).
 """
@@ -46,10 +47,10 @@ from extractors.entities import PRECISION_FILE, PROPOSED_FILE, REFINE_FILE, TYPE
 from extractors.gazetteer import packaged
 from extractors.linear import HASH_BUCKETS, MODELS_DIR, NONE, LinearModel, hashed
 from extractors.relations import MODEL_FILE as RELATIONS_FILE
-from extractors.relations import RELATION_LABELS
+from extractors.relations import RELATION_LABELS, RelationExtractor
 from extractors.training.corpus import VALIDATION_FOLD, Annotated, fold_of, gold_spans, load
 from extractors.training.examples import Examples, Prepared, claim_examples, proposed_examples, refine_examples, \
-    relation_examples, with_predicted_entities
+    relation_examples, with_predicted_entities, with_relations
 from kg.errors import ConfigError
 from kg.pipeline import build_nlp
 from kg.settings import Settings
@@ -329,10 +330,13 @@ def _fit_linear(annotated: list[tuple[Annotated, Doc, dict[str, float]]], models
         return
     prepared = _assembled(annotated, EntityAssembler(rules, packaged(), precision={}, refine=refine,
                                                       proposed=proposed))
+    relations = LinearModel.load(models / RELATIONS_FILE)
     if "relations" in only:
-        _save_linear(models / RELATIONS_FILE, relation_examples(prepared), RELATION_LABELS, meta,
-                     _relation_thresholds, log)
+        relations = _save_linear(models / RELATIONS_FILE, relation_examples(prepared), RELATION_LABELS, meta,
+                                 _relation_thresholds, log)
     if "claims" in only:
+        extractor = RelationExtractor(relations)
+        prepared = [with_relations(p, extractor) for p in prepared]
         patterns = ClaimPatterns.load(PATTERNS_PATH)
         examples = claim_examples(prepared, lambda doc: number_candidates(doc.text, patterns))
         files = ClaimModels.FILES

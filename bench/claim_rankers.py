@@ -1,0 +1,150 @@
+"""Relations and claims of one cross-validation fold, their models refitted on cached Docs (by hand).
+
+    python bench/claim_rankers.py [--fold 0] [--cache /tmp/kg-claims/fold0.pkl]
+
+The first run does what ``kg train --held-out FOLD`` does up to the claim models (parse the pool, cross-fit two
+recognizers on halves of the other folds, fit entity refinement and proposed on them, assemble every Doc, the
+held-out fold's by a recognizer that never saw it) and caches the Docs; it takes about 20 minutes. Every run then
+fits the relation model and the six claim models on the other folds (fold FOLD+1 chooses C and thresholds),
+extracts the held-out fold's relations and claims and scores them with the reference scorer: relations, claims,
+claims_full and the claim attributes. A change to the relation or claim features is measured in a few minutes this
+way, on papers that are not the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from crossval import ANNOTATIONS, _scorer  # noqa: E402
+
+
+def _prepare(fold: int, cache: Path) -> None:
+    """Parse, cross-fit and assemble the pool; pickle the prepared Docs."""
+    import spacy  # noqa: PLC0415
+
+    from extractors.entities import EntityAssembler, EntityRules  # noqa: PLC0415
+    from extractors.gazetteer import packaged  # noqa: PLC0415
+    from extractors.linear import LinearModel  # noqa: PLC0415
+    from extractors.entities import PROPOSED_FILE, REFINE_FILE  # noqa: PLC0415
+    from extractors.training import train as t  # noqa: PLC0415
+    from extractors.training.corpus import load  # noqa: PLC0415
+    from extractors.training.examples import with_predicted_entities  # noqa: PLC0415
+    from kg.pipeline import build_nlp  # noqa: PLC0415
+    from kg.settings import Settings  # noqa: PLC0415
+
+    validation = (fold + 1) % 5
+    everything = load(ANNOTATIONS)
+    pool = [a for a in everything if a.fold != fold]
+    held = [a for a in everything if a.fold == fold]
+    nlp = build_nlp(Settings(n_process=1), components=())
+    with tempfile.TemporaryDirectory(prefix="kg-claims-") as tmp:
+        work = Path(tmp)
+        t._shipped_vectors(t.MODELS_DIR, work / "vectors")
+        nlp.vocab.vectors = spacy.load(work / "vectors").vocab.vectors
+        halves = [[a for a in pool if t._half(a) == h] for h in (0, 1)]
+        jobs = {h: t._start_ner(nlp, halves[1 - h], work / f"half{h}", work / "vectors", validation, None)
+                for h in (0, 1)}
+        docs = list(nlp.pipe((a.paper.text for a in pool + held), batch_size=64))
+        recognizers = {h: job.finish(nlp) for h, job in jobs.items()}
+        annotated = []
+        for item, doc in zip(pool + held, docs, strict=True):
+            recognizer, precision = recognizers[t._half(item) if item.fold != fold else 0]
+            annotated.append((item, recognizer(doc), precision))
+        models = work / "models"
+        t._fit_linear(annotated[:len(pool)], models, {"data": "cv", "validation_fold": validation},
+                      ("entities", "proposed"), print)
+        assembler = EntityAssembler(EntityRules.load(), packaged(), precision={},
+                                    refine=LinearModel.load(models / REFINE_FILE),
+                                    proposed=LinearModel.load(models / PROPOSED_FILE))
+        prepared = t._assembled(annotated, assembler)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as f:
+        pickle.dump([(p.item, p.doc, p.gold_of) for p in prepared], f)
+
+
+def _record(paper, doc) -> dict:  # noqa: ANN001
+    """The scorer's view of a Doc's entities, relations and claims."""
+    from kg.assemble import assemble  # noqa: PLC0415
+
+    record = assemble(paper, doc)
+    return {"entities": [{"name": e.name, "type": e.type.value, "aliases": list(e.aliases)} for e in record.entities],
+            "relations": [{"type": r.type.value, "head": r.head, "tail": r.tail} for r in record.relations],
+            "claims": [{"value": c.value, "unit": c.unit, "metric": c.metric, "subject": c.subject,
+                        "dataset": c.dataset, "direction": c.direction} for c in record.claims]}
+
+
+def main() -> int:
+    """Fit the claim models on the cached Docs and score the held-out fold."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fold", type=int, default=0)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--pred", type=Path, default=None, help="also write the held-out fold's records here")
+    args = parser.parse_args()
+    cache = args.cache or Path(f"/tmp/kg-claims/fold{args.fold}.pkl")
+    if not cache.exists():
+        _prepare(args.fold, cache)
+    from extractors import contract  # noqa: PLC0415
+    from extractors.claims import ClaimExtractor, ClaimModels  # noqa: PLC0415
+    from extractors.claims.candidates import number_candidates  # noqa: PLC0415
+    from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns  # noqa: PLC0415
+    from extractors.linear import LinearModel  # noqa: PLC0415
+    from extractors.relations import RELATION_LABELS, RelationExtractor  # noqa: PLC0415
+    from extractors.training import train as t  # noqa: PLC0415
+    from extractors.training.examples import (  # noqa: PLC0415
+        Prepared, claim_examples, relation_examples, with_relations)
+    from extractors.view import PaperView  # noqa: PLC0415
+
+    with cache.open("rb") as f:
+        prepared = [Prepared(item, doc, PaperView.of(doc, contract.mentions(doc), contract.entities(doc)), gold_of)
+                    for item, doc, gold_of in pickle.load(f)]
+    train = [p for p in prepared if p.item.fold != args.fold]
+    held = [p for p in prepared if p.item.fold == args.fold]
+    patterns = ClaimPatterns.load(PATTERNS_PATH)
+    meta = {"data": "cv", "validation_fold": (args.fold + 1) % 5}
+    with tempfile.TemporaryDirectory(prefix="kg-claims-") as tmp:
+        models = Path(tmp)
+        t._save_linear(models / "relations.npz", relation_examples(train), RELATION_LABELS, meta,
+                       t._relation_thresholds, print)
+        relations = RelationExtractor(LinearModel.load(models / "relations.npz"))
+        prepared = [with_relations(p, relations) for p in prepared]
+        train = [p for p in prepared if p.item.fold != args.fold]
+        held = [p for p in prepared if p.item.fold == args.fold]
+        examples = claim_examples(train, lambda doc: number_candidates(doc.text, patterns))
+        files = ClaimModels.FILES
+        t._save_linear(models / files["claim"], examples.claim, (t.NONE, t.CLAIM), meta, t._binary_threshold(t.CLAIM),
+                       print)
+        t._save_linear(models / files["unit"], examples.unit, t._classes(examples.unit), meta, None, print)
+        t._save_linear(models / files["direction"], examples.direction, t._classes(examples.direction), meta, None,
+                       print)
+        for attribute, attribute_examples in examples.attributes.items():
+            t._save_linear(models / files[attribute], attribute_examples, (t.NONE, t.YES), meta, None, print)
+        extractor = ClaimExtractor(patterns, ClaimModels(models))
+        held_examples = claim_examples(held, lambda doc: number_candidates(doc.text, patterns))
+        for attribute, attribute_examples in held_examples.attributes.items():
+            ranker = extractor.models.get(attribute)
+            print(f"{attribute} ranker on fold {args.fold}: {t._ranking_accuracy(ranker, attribute_examples):.3f}")
+        pred = {}
+        for p in held:
+            contract.write(p.doc, contract.CLAIMS, extractor.extract(p.doc))
+            pred[p.item.paper.id] = _record(p.item.paper, p.doc)
+    if args.pred:
+        args.pred.write_text("".join(json.dumps({"id": k, **v}) + "\n" for k, v in pred.items()), encoding="utf-8")
+    scorer = _scorer(args.shared)
+    report, _ = scorer.score({p.item.paper.id: p.item.gold for p in held}, pred)
+    print(f"fold {args.fold} ({len(held)} abstracts): relations={report['relations']['f1']:.3f} "
+          f"claims={report['claims']['f1']:.3f} claims_full={report['claims_full']['f1']:.3f}  " +
+          "  ".join(f"{k}={v['accuracy']:.3f}" for k, v in report["claim_attributes"].items() if v["accuracy"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
