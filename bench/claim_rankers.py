@@ -4,7 +4,7 @@
 
 The first run does what ``kg train --held-out FOLD`` does up to the claim models (parse the pool, cross-fit two
 recognizers on halves of the other folds, fit entity refinement and proposed on them, assemble every Doc, the
-held-out fold's by a recognizer that never saw it) and caches the Docs; it takes about 20 minutes. Every run then
+held-out fold's by a recognizer that never saw it) and caches the Docs (20 to 25 minutes). Every run then
 fits the relation model and the six claim models on the other folds (fold FOLD+1 chooses C and thresholds),
 extracts the held-out fold's relations and claims and scores them with the reference scorer: relations, claims,
 claims_full and the claim attributes. A change to the relation or claim features is measured in a few minutes this
@@ -49,14 +49,11 @@ def _prepare(fold: int, cache: Path) -> None:
         work = Path(tmp)
         t._shipped_vectors(t.MODELS_DIR, work / "vectors")
         nlp.vocab.vectors = spacy.load(work / "vectors").vocab.vectors
-        halves = [[a for a in pool if t._half(a) == h] for h in (0, 1)]
-        jobs = {h: t._start_ner(nlp, halves[1 - h], work / f"half{h}", work / "vectors", validation, None)
-                for h in (0, 1)}
         docs = list(nlp.pipe((a.paper.text for a in pool + held), batch_size=64))
-        recognizers = {h: job.finish(nlp) for h, job in jobs.items()}
+        recognizers = t.cross_fitted_recognizers(nlp, pool, work, work / "vectors", validation, None, print)
         annotated = []
         for item, doc in zip(pool + held, docs, strict=True):
-            recognizer, precision = recognizers[t._half(item) if item.fold != fold else 0]
+            recognizer, precision = recognizers[t.half(item) if item.fold != fold else 0]
             annotated.append((item, recognizer(doc), precision))
         models = work / "models"
         t._fit_linear(annotated[:len(pool)], models, {"data": "cv", "validation_fold": validation},

@@ -129,15 +129,10 @@ def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out:
         linear = tuple(m for m in only if m not in ("vectors", "ner"))
         if linear:
             docs = list(nlp.pipe((a.paper.text for a in pool), batch_size=64))
-            halves = [[a for a in pool if _half(a) == h] for h in (0, 1)]
-            log(f"train: cross-fitting recognizers on halves of {len(halves[0])} and {len(halves[1])} abstracts")
-            recognizers = {}
-            for h in (0, 1):
-                job = _start_ner(nlp, halves[1 - h], work / f"half{h}", vectors, validation, max_epochs)
-                recognizers[h] = job.finish(nlp)
+            recognizers = cross_fitted_recognizers(nlp, pool, work, vectors, validation, max_epochs, log)
             annotated = []
             for item, doc in zip(pool, docs, strict=True):
-                recognizer, precision = recognizers[_half(item)]
+                recognizer, precision = recognizers[half(item)]
                 annotated.append((item, recognizer(doc), precision))
             _fit_linear(annotated, models, {"data": digest, "validation_fold": validation}, linear, log)
         if final is not None:
@@ -222,7 +217,21 @@ def _shipped_vectors(models: Path, target: Path) -> None:
     blank.to_disk(target)
 
 
-def _half(item: Annotated) -> int:
+def cross_fitted_recognizers(nlp: spacy.Language, pool: list[Annotated], work: Path, vectors: Path, validation: int,
+                             max_epochs: int | None, log: Callable[[str], None]
+                             ) -> dict[int, tuple[Callable[[Doc], Doc], dict[str, float]]]:
+    """Two recognizers with their precision per label: the one under key h was trained on the other half of the
+    pool and annotates half h (see :func:`half`)."""
+    halves = [[a for a in pool if half(a) == h] for h in (0, 1)]
+    log(f"train: cross-fitting recognizers on halves of {len(halves[0])} and {len(halves[1])} abstracts")
+    recognizers = {}
+    for h in (0, 1):
+        job = _start_ner(nlp, halves[1 - h], work / f"half{h}", vectors, validation, max_epochs)
+        recognizers[h] = job.finish(nlp)
+    return recognizers
+
+
+def half(item: Annotated) -> int:
     """Which half of the pool a paper is in, for cross-fitting."""
     return zlib.crc32(f"half:{item.paper.id}".encode()) % 2
 
