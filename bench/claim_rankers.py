@@ -1,14 +1,14 @@
 """Relations and claims of one cross-validation fold, their models refitted on cached Docs (by hand).
 
-    python bench/claim_rankers.py [--fold 0] [--cache /tmp/kg-claims/fold0.pkl]
+    python bench/claim_rankers.py [--fold 0] [--cache /tmp/kg-claims/fold0.pkl] [--pred FILE] [--relations-only]
 
 The first run does what ``kg train --held-out FOLD`` does up to the claim models (parse the pool, cross-fit two
 recognizers on halves of the other folds, fit entity refinement and proposed on them, assemble every Doc, the
 held-out fold's by a recognizer that never saw it) and caches the Docs (20 to 25 minutes). Every run then
 fits the relation model and the six claim models on the other folds (fold FOLD+1 chooses C and thresholds),
 extracts the held-out fold's relations and claims and scores them with the reference scorer: relations, claims,
-claims_full and the claim attributes. A change to the relation or claim features is measured in a few minutes this
-way, on papers that are not the test split.
+claims_full and the claim attributes (with ``--relations-only``, the relations alone, per type). A change to the
+relation or claim features is measured in a few minutes this way, on papers that are not the test split.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--pred", type=Path, default=None, help="also write the held-out fold's records here")
+    parser.add_argument("--relations-only", action="store_true", help="fit and score the relation model only")
     args = parser.parse_args()
     cache = args.cache or Path(f"/tmp/kg-claims/fold{args.fold}.pkl")
     if not cache.exists():
@@ -115,6 +116,8 @@ def main() -> int:
         prepared = [with_relations(p, relations) for p in prepared]
         train = [p for p in prepared if p.item.fold != args.fold]
         held = [p for p in prepared if p.item.fold == args.fold]
+        if args.relations_only:
+            return _report(args, held, {p.item.paper.id: _record(p.item.paper, p.doc) for p in held})
         examples = claim_examples(train, lambda doc: number_candidates(doc.text, patterns))
         files = ClaimModels.FILES
         t._save_linear(models / files["claim"], examples.claim, (t.NONE, t.CLAIM), meta, t._binary_threshold(t.CLAIM),
@@ -133,6 +136,11 @@ def main() -> int:
         for p in held:
             contract.write(p.doc, contract.CLAIMS, extractor.extract(p.doc))
             pred[p.item.paper.id] = _record(p.item.paper, p.doc)
+    return _report(args, held, pred)
+
+
+def _report(args: argparse.Namespace, held: list, pred: dict[str, dict]) -> int:
+    """Write the held-out fold's records when asked, and print its scores."""
     if args.pred:
         args.pred.write_text("".join(json.dumps({"id": k, **v}) + "\n" for k, v in pred.items()), encoding="utf-8")
     scorer = _scorer(args.shared)
@@ -140,6 +148,7 @@ def main() -> int:
     print(f"fold {args.fold} ({len(held)} abstracts): relations={report['relations']['f1']:.3f} "
           f"claims={report['claims']['f1']:.3f} claims_full={report['claims_full']['f1']:.3f}  " +
           "  ".join(f"{k}={v['accuracy']:.3f}" for k, v in report["claim_attributes"].items() if v["accuracy"]))
+    print("  ".join(f"{k.split(':')[1]}={v['f1']:.3f}" for k, v in report.items() if k.startswith("relation:")))
     return 0
 
 

@@ -3,8 +3,9 @@
 Every ordered pair of entities whose types a relation allows (a Method or Model as head; a Dataset, Task or
 Method/Model as tail) is a candidate, whatever the head: the paper's own method or any other system. A
 multinomial logistic regression (``models/relations.npz``, trained by ``kg train``) reads the features of
-:func:`pair_features` (the types, what the paper proposes, where the two are mentioned together, the words and
-the dependency path between them) and gives each relation type, or none, a probability; a relation is kept when
+:func:`pair_features` (the types, what the paper proposes, how many entities of the tail's type the paper names,
+the words that govern each end or the list it is an item of, and in every sentence naming both the words and the
+dependency path between them) and gives each relation type, or none, a probability; a relation is kept when
 its probability clears the threshold chosen on the validation fold (the model's ``meta``).
 
 Writes ``doc._.kg_relations`` (:mod:`extractors.contract`).
@@ -25,6 +26,8 @@ from extractors.view import PaperView, bucket, dependency_path
 MODEL_FILE = "relations.npz"
 RELATION_LABELS = (NONE, "evaluated_on", "addresses", "outperforms", "uses")
 _MAX_BETWEEN = 10
+_MAX_CONJUNCTS = 8
+_MAX_SENTENCES = 3
 
 
 @Language.factory("kg_relations", assigns=["doc._.kg_relations"], requires=["doc._.kg_entities", "token.dep"],
@@ -70,24 +73,25 @@ class RelationExtractor:
         return out
 
 
-def _closest(view: PaperView, head: EntityRecord, tail: EntityRecord
-             ) -> tuple[MentionRecord, MentionRecord] | None:
-    """The head and tail mentions nearest each other within one sentence."""
-    best = None
+def _closest_per_sentence(view: PaperView, head: EntityRecord, tail: EntityRecord
+                          ) -> list[tuple[MentionRecord, MentionRecord]]:
+    """In every sentence naming both, the head and tail mentions nearest each other; the nearest pair first."""
+    best: dict[int, tuple[int, MentionRecord, MentionRecord]] = {}
     for h in view.mentions[head.id]:
         for t in view.mentions[tail.id]:
-            if view.sentence(h) != view.sentence(t):
+            sentence = view.sentence(h)
+            if sentence != view.sentence(t):
                 continue
             distance = max(t.start - h.end, h.start - t.end)
-            if best is None or distance < best[0]:
-                best = (distance, h, t)
-    return None if best is None else (best[1], best[2])
+            if sentence not in best or distance < best[sentence][0]:
+                best[sentence] = (distance, h, t)
+    return [(h, t) for _, h, t in sorted(best.values(), key=lambda x: (x[0], x[1].start))]
 
 
 def evidence_sentence(view: PaperView, head: EntityRecord, tail: EntityRecord) -> int:
-    """The sentence naming both, else the tail's first."""
-    closest = _closest(view, head, tail)
-    return view.sentence(closest[1] if closest else view.mentions[tail.id][0])
+    """The sentence naming both nearest each other, else the tail's first."""
+    together = _closest_per_sentence(view, head, tail)
+    return view.sentence(together[0][1] if together else view.mentions[tail.id][0])
 
 
 def pair_features(view: PaperView, head: EntityRecord, tail: EntityRecord) -> list[str]:
@@ -106,23 +110,35 @@ def pair_features(view: PaperView, head: EntityRecord, tail: EntityRecord) -> li
         f"tail_first={min(view.sentence(tails[0]), 4)}|{kinds}",
         f"head_first={min(view.sentence(heads[0]), 4)}|{kinds}",
     ]
+    features.append(f"tail_in_title={any(doc[t.start].idx < view.title_end for t in tails)}|{is_main}|{kinds}")
+    for h in heads[:3]:
+        features += _governor_features("head", doc[h.start:h.end], f"{is_main}|{kinds}")
+    same_type = view.of_type[tail.type]
+    features += [f"tail_type_count={min(len(same_type), 4)}|{is_main}|{kinds}",
+                 f"tail_type_rank={min(same_type.index(tail.id), 3)}|{is_main}|{kinds}"]
     for t in tails[:3]:
-        sentence = doc[t.start].sent
+        sentence = view.sentences[view.sentence(t)]
         features += _governor_features("tail", doc[t.start:t.end], kinds)
+        features += _governor_features("tail", doc[t.start:t.end], f"{is_main}|{kinds}")
         if any(w.lower_ in ("we", "our") for w in sentence):
             features.append(f"tail_we|{kinds}")
-    closest = _closest(view, head, tail)
-    if closest is None:
-        return features
-    h, t = closest
+    for h, t in _closest_per_sentence(view, head, tail)[:_MAX_SENTENCES]:
+        features += _together_features(view, head, tail, h, t, kinds)
+    return features
+
+
+def _together_features(view: PaperView, head: EntityRecord, tail: EntityRecord, h: MentionRecord,
+                       t: MentionRecord, kinds: str) -> list[str]:
+    """The words, entities and dependency path between a head and a tail mention in one sentence."""
+    doc = view.doc
     first, second = (h, t) if h.start < t.start else (t, h)
     between = doc[first.end:second.start]
     distance = len(between)
-    features += [f"order={'ht' if first is h else 'th'}|{kinds}",
-                 f"distance={bucket(distance)}|{kinds}"]
+    features = [f"order={'ht' if first is h else 'th'}|{kinds}", f"distance={bucket(distance)}|{kinds}"]
     if distance <= _MAX_BETWEEN:
         words = [w.lemma_.lower() for w in between if not w.is_space]
         features += [f"between={w}|{kinds}" for w in words]
+        features += [f"between_ordered={w}|{'ht' if first is h else 'th'}|{kinds}" for w in words]
         features += [f"between2={a}_{b}|{kinds}" for a, b in zip(words, words[1:], strict=False)]
         features.append(f"between_all={'_'.join(words[:5])}|{kinds}")
     else:
@@ -134,13 +150,19 @@ def pair_features(view: PaperView, head: EntityRecord, tail: EntityRecord) -> li
     head_span, tail_span = doc[h.start:h.end], doc[t.start:t.end]
     path, lca = dependency_path(head_span.root, tail_span.root)
     features += [f"path={path}|{kinds}", f"lca={lca}|{kinds}", f"head_dep={head_span.root.dep_}|{kinds}"]
-    features += [f"sentence_verb={w.lemma_.lower()}|{kinds}" for w in head_span.sent if w.pos_ == "VERB"]
+    features += [f"sentence_verb={w.lemma_.lower()}|{kinds}" for w in view.sentences[view.sentence(h)]
+                 if w.pos_ == "VERB"]
     return features
 
 
 def _governor_features(role: str, span: Span, kinds: str) -> list[str]:
-    """The preposition and verb above a mention ("evaluated on X", "designed for X")."""
+    """The preposition and verb above a mention ("evaluated on X", "designed for X"), or above the list it is
+    one item of ("evaluated on X, Y and Z")."""
     root = span.root
+    for _ in range(_MAX_CONJUNCTS):
+        if root.dep_ != "conj":
+            break
+        root = root.head
     out = [f"{role}_dep={root.dep_}|{kinds}"]
     head = root.head
     if root.dep_ == "pobj":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from extractors.contract import EntityRecord, MentionRecord, RelationRecord
+from kg.types import TITLE_SEPARATOR
 
 SYSTEMS = frozenset({"Method", "Model"})
 _ALLOWED = {"Dataset": ("evaluated_on", "uses"), "Task": ("addresses",), "Method": ("outperforms", "uses"),
@@ -22,11 +23,15 @@ def allowed_labels(head_type: str, tail_type: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class PaperView:
-    """What the learned components read of a Doc: sentences, entities, their mentions, noun chunks, and the
-    relations each entity takes part in (its type, the end it is, whether the other end is the main entity)."""
+    """What the learned components read of a Doc: its sentences and the one of each token, where the title ends (a
+    character offset, -1 without a title), entities, their mentions, noun chunks, the mentioned entities of each type
+    in the order of the sentences they first appear in, and the relations each entity takes part in (its type, the
+    end it is, whether the other end is the main entity)."""
 
     doc: Doc
+    sentences: list[Span]
     sentence_of: list[int]
+    title_end: int
     entities: list[EntityRecord]
     mentions: dict[int, list[MentionRecord]]
     main: int | None
@@ -34,13 +39,15 @@ class PaperView:
     in_sentence: dict[int, set[int]]
     by_id: dict[int, EntityRecord]
     roles: dict[int, frozenset[str]]
+    of_type: dict[str, list[int]]
 
     @classmethod
     def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord],
            relations: list[RelationRecord] | None = None) -> PaperView:
         """Index a Doc's records (the relations, when ``kg_relations`` has run)."""
+        sentences = list(doc.sents)
         sentence_of = [0] * len(doc)
-        for index, sentence in enumerate(doc.sents):
+        for index, sentence in enumerate(sentences):
             for i in range(sentence.start, sentence.end):
                 sentence_of[i] = index
         by_entity: dict[int, list[MentionRecord]] = defaultdict(list)
@@ -55,8 +62,13 @@ class PaperView:
         for r in relations or ():
             roles[r.head].add(f"{r.type}:head:{'main' if r.tail == main else 'other'}")
             roles[r.tail].add(f"{r.type}:tail:{'main' if r.head == main else 'other'}")
-        return cls(doc, sentence_of, entities, dict(by_entity), main, list(doc.noun_chunks), dict(in_sentence),
-                   {e.id: e for e in entities}, {e: frozenset(r) for e, r in roles.items()})
+        of_type: dict[str, list[int]] = defaultdict(list)
+        for entity in sorted((e for e in entities if e.id in by_entity),
+                             key=lambda e: (sentence_of[by_entity[e.id][0].start], e.id)):
+            of_type[entity.type].append(entity.id)
+        return cls(doc, sentences, sentence_of, doc.text.find(TITLE_SEPARATOR), entities, dict(by_entity), main,
+                   list(doc.noun_chunks), dict(in_sentence), {e.id: e for e in entities},
+                   {e: frozenset(r) for e, r in roles.items()}, dict(of_type))
 
     def sentence(self, mention: MentionRecord) -> int:
         """Sentence index of a mention."""

@@ -92,3 +92,13 @@ def test_a_claim_can_be_about_a_system_or_a_dataset_and_is_measured_on_a_dataset
     datasets = {view.by_id[c.entity].type for c in choices(view, candidate, "dataset") if c.entity is not None}
     assert "Dataset" in subjects and subjects <= SUBJECT_TYPES
     assert datasets == {"Dataset"}
+
+
+def test_a_metric_named_in_another_sentence_is_one_of_the_claims_metric_choices(parse: Callable[..., Doc]) -> None:
+    doc = parse("We measure mean intersection over union (mIoU) on Cityscapes. Our SegNext network reaches 83.1% "
+                "there, while the previous best network stays at 80.2%.")
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
+    candidate = next(c for c in number_candidates(doc.text, PATTERNS) if c.value == "83.1")
+    named = {c.text for c in choices(view, candidate, "metric") if c.entity is not None}
+    metrics = {doc[m.start:m.end].text for m in contract.mentions(doc) if view.by_id[m.entity].type == "Metric"}
+    assert metrics and named and named <= metrics

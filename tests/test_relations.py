@@ -68,3 +68,24 @@ def test_the_view_names_the_relations_each_entity_takes_part_in(parse: Callable[
     assert f"evaluated_on:tail:{'main' if view.main == flashnet else 'other'}" in view.roles[urban]
     assert "evaluated_on:head:other" in view.roles[flashnet]
     assert PaperView.of(doc, contract.mentions(doc), contract.entities(doc)).roles == {}
+
+
+def test_every_item_of_a_list_gets_the_words_that_introduce_the_list(parse: Callable[..., Doc]) -> None:
+    doc = parse(ABSTRACT, title="FlashNet: Fast Image Super-Resolution")
+    ids = {name: entity for entity, name in _named(doc).items()}
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc))
+    flashnet, set5, urban = (view.by_id[ids[name]] for name in ("FlashNet", "Set5", "Urban100"))
+    first, second = pair_features(view, flashnet, set5), pair_features(view, flashnet, urban)
+    assert "tail_prep=on|Method>Dataset" in first or "tail_prep=on|Model>Dataset" in first
+    assert {f for f in first if f.startswith("tail_prep=")} == {f for f in second if f.startswith("tail_prep=")}
+
+
+def test_a_pair_named_together_in_two_sentences_is_read_in_both(parse: Callable[..., Doc]) -> None:
+    doc = parse("We propose FlashNet for image super-resolution. FlashNet beats SwinIR on Set5. "
+                "With half the parameters, FlashNet also outperforms SwinIR on Urban100.",
+                title="FlashNet: Fast Image Super-Resolution")
+    ids = {name: entity for entity, name in _named(doc).items()}
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc))
+    features = pair_features(view, view.by_id[ids["FlashNet"]], view.by_id[ids["SwinIR"]])
+    between = {f.split("|")[0] for f in features if f.startswith("between=")}
+    assert {"between=beat", "between=outperform"} <= between

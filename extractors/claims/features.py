@@ -163,7 +163,8 @@ def _distance(view: PaperView, start: int, end: int, span: Span) -> tuple[int, i
 
 
 def _metric_choices(view: PaperView, span: Span) -> list[Choice]:
-    """Metric mentions and noun phrases of the number's sentence, near it."""
+    """Metric mentions and noun phrases of the number's sentence near it, and for a Metric the paper names only
+    elsewhere its nearest mention (a metric a paper states once and then reports numbers of)."""
     doc = view.doc
     sentence = span.sent
     low, high = max(sentence.start, span.start - _WINDOW), min(sentence.end, span.end + _WINDOW)
@@ -171,9 +172,11 @@ def _metric_choices(view: PaperView, span: Span) -> list[Choice]:
     for entity in view.entities:
         if entity.type != "Metric":
             continue
-        for m in view.mentions.get(entity.id, []):
-            if low <= m.start and m.end <= high:
-                out[(m.start, m.end)] = Choice("entity", entity.id, m.start, m.end, doc[m.start:m.end].text)
+        near = [m for m in view.mentions.get(entity.id, []) if low <= m.start and m.end <= high]
+        if not near and entity.id in view.mentions:
+            near = [min(view.mentions[entity.id], key=lambda m: _distance(view, m.start, m.end, span))]
+        for m in near:
+            out[(m.start, m.end)] = Choice("entity", entity.id, m.start, m.end, doc[m.start:m.end].text)
     for chunk in view.noun_chunks:
         if chunk.start < low or chunk.end > high:
             continue

@@ -370,7 +370,8 @@ Thresholds = Callable[[LinearModel, Examples], dict]
 
 def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta: dict,
                  choose: Thresholds | None, log: Callable[[str], None]) -> LinearModel:
-    """Choose C (and thresholds) on the validation fold, refit on everything, save."""
+    """Choose C (and thresholds) on the validation fold, refit on everything, save; the model as saved (float16),
+    so that the models fitted after it learn from the decisions it will make at run time."""
     held = np.array([fold_of(p) == meta["validation_fold"] for p in examples.papers])
     train_part = _subset(examples, ~held)
     valid_part = _subset(examples, held)
@@ -390,7 +391,9 @@ def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta:
                         {**meta, "examples": len(examples.labels), "C": c, "validation": round(quality, 4), **settings})
     final.save(path)
     log(f"train: {path.name}: {len(examples.labels)} examples, C={c}, validation {quality:.3f} {settings or ''}")
-    return final
+    saved = LinearModel.load(path)
+    assert saved is not None
+    return saved
 
 
 def _subset(examples: Examples, mask: np.ndarray) -> Examples:
