@@ -94,7 +94,6 @@ def main() -> int:
     from extractors.claims import ClaimExtractor, ClaimModels  # noqa: PLC0415
     from extractors.claims.candidates import number_candidates  # noqa: PLC0415
     from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns  # noqa: PLC0415
-    from extractors.linear import LinearModel  # noqa: PLC0415
     from extractors.relations import RELATION_LABELS, RelationExtractor  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
     from extractors.training.examples import (  # noqa: PLC0415
@@ -110,9 +109,8 @@ def main() -> int:
     meta = {"data": "cv", "validation_fold": (args.fold + 1) % 5}
     with tempfile.TemporaryDirectory(prefix="kg-claims-") as tmp:
         models = Path(tmp)
-        t._save_linear(models / "relations.npz", relation_examples(train), RELATION_LABELS, meta,
-                       t._relation_thresholds, print)
-        relations = RelationExtractor(LinearModel.load(models / "relations.npz"))
+        relations = RelationExtractor(t._save_linear(models / "relations.npz", relation_examples(train),
+                                                     RELATION_LABELS, meta, t._relation_thresholds, print))
         prepared = [with_relations(p, relations) for p in prepared]
         train = [p for p in prepared if p.item.fold != args.fold]
         held = [p for p in prepared if p.item.fold == args.fold]
