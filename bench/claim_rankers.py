@@ -30,13 +30,14 @@ def _prepare(fold: int, cache: Path) -> None:
     """Parse, cross-fit and assemble the pool; pickle the prepared Docs."""
     import spacy  # noqa: PLC0415
 
+    from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE  # noqa: PLC0415
+    from extractors.clusters import WordClusters  # noqa: PLC0415
     from extractors.entities import EntityAssembler, EntityRules  # noqa: PLC0415
     from extractors.gazetteer import packaged  # noqa: PLC0415
     from extractors.linear import LinearModel  # noqa: PLC0415
     from extractors.entities import PROPOSED_FILE, REFINE_FILE  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
     from extractors.training.corpus import load  # noqa: PLC0415
-    from extractors.training.examples import with_predicted_entities  # noqa: PLC0415
     from kg.pipeline import build_nlp  # noqa: PLC0415
     from kg.settings import Settings  # noqa: PLC0415
 
@@ -56,11 +57,13 @@ def _prepare(fold: int, cache: Path) -> None:
             recognizer, precision = recognizers[t.half(item) if item.fold != fold else 0]
             annotated.append((item, recognizer(doc), precision))
         models = work / "models"
+        clusters = WordClusters.fit(t.cluster_words(docs[:len(pool)]), nlp.vocab)
         t._fit_linear(annotated[:len(pool)], models, {"data": "cv", "validation_fold": validation},
-                      ("entities", "proposed"), print)
+                      ("entities", "proposed"), clusters, print)
         assembler = EntityAssembler(EntityRules.load(), packaged(), precision={},
                                     refine=LinearModel.load(models / REFINE_FILE),
-                                    proposed=LinearModel.load(models / PROPOSED_FILE))
+                                    proposed=LinearModel.load(models / PROPOSED_FILE), clusters=clusters,
+                                    boundaries=LinearModel.load(models / BOUNDARIES_FILE))
         prepared = t._assembled(annotated, assembler)
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("wb") as f:

@@ -3,11 +3,12 @@
 Around the recognizer, the rules of ``patterns/entity_rules.json`` (a table: id, type, confidence, predicate, and
 the precedence of finders on overlaps) add the forms an acronym definition ties together, the other
 occurrences of every mention, the gazetteer's names and, untyped, the noun chunks no finder took, and drop the
-generic words the guideline never annotates. Mentions are grouped into
-entities by normalized form, acronym definition and gazetteer name; an entity's type is its mentions'
+generic words the guideline never annotates. A learned decision (``models/boundaries.npz``,
+:mod:`extractors.boundaries`) moves the edges of the recognizer's spans and the noun chunks first. Mentions are
+grouped into entities by normalized form, acronym definition and gazetteer name; an entity's type is its mentions'
 confidence-weighted vote. Two learned decisions follow: a classifier (``models/entities.npz``, features in
-:func:`entity_features`) drops candidate entities or corrects their type, and another (``models/proposed.npz``,
-:func:`proposed_features`) says whether the paper proposes the entity.
+:func:`entity_features`, word clusters among them) drops candidate entities or corrects their type, and another
+(``models/proposed.npz``, :func:`proposed_features`) says whether the paper proposes the entity.
 
 Writes ``doc._.kg_mentions`` and ``doc._.kg_entities`` (:mod:`extractors.contract`).
 """
@@ -26,6 +27,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import contract
+from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE
+from extractors.boundaries import Boundaries, DocTokens
+from extractors.clusters import CLUSTERS_FILE, WordClusters
 from extractors.contract import EntityRecord, MentionRecord
 from extractors.gazetteer import Gazetteer, Term, any_case, first_word, packaged
 from extractors.linear import MODELS_DIR, NONE, LinearModel
@@ -50,6 +54,8 @@ class EntityRules:
     drop: frozenset[str]
     gazetteer_words: int
     chunk_strip: frozenset[str]
+    boundary_finders: frozenset[str]
+    boundary_variants: dict[str, tuple[int, int]]
 
     @classmethod
     def load(cls, path: Path = RULES_PATH) -> EntityRules:
@@ -60,7 +66,9 @@ class EntityRules:
         by_id = {r["id"]: r for r in raw["rules"]}
         return cls(confidence=confidence, precedence=tuple(raw["precedence"]), drop=frozenset(raw["drop"]),
                    gazetteer_words=int(by_id["gazetteer"]["max_words"]),
-                   chunk_strip=frozenset(by_id["chunk"]["strip"]))
+                   chunk_strip=frozenset(by_id["chunk"]["strip"]),
+                   boundary_finders=frozenset(by_id["boundary"]["finders"]),
+                   boundary_variants={k: (int(v[0]), int(v[1])) for k, v in by_id["boundary"]["variants"].items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +120,10 @@ class CandidateEntity:
     known: Term | None
     defined: bool
 
-    def features(self, doc: Doc, facts: DocFacts) -> list[str]:
+    def features(self, doc: Doc, facts: DocFacts, clusters: WordClusters | None) -> list[str]:
         """The refining classifier's features (:func:`entity_features`)."""
-        return entity_features(doc, facts, self.found, self.votes, known=self.known, defined=self.defined)
+        return entity_features(doc, facts, self.found, self.votes, known=self.known, defined=self.defined,
+                               clusters=clusters)
 
 
 @Language.factory(
@@ -128,13 +137,13 @@ def make_entity_assembler(nlp: Language, name: str, rules_path: str | None, mode
     """Create the component.
 
     Args:
-        nlp: the pipeline (unused).
+        nlp: the pipeline (its word vectors place words in clusters).
         name: the component name.
         rules_path: the rule table; the packaged ``patterns/entity_rules.json`` when None.
-        model_dir: where ``ner_precision.json``, ``entities.npz`` and ``proposed.npz`` are; the packaged models
-            when None.
+        model_dir: where ``ner_precision.json``, ``clusters.npz``, ``boundaries.npz``, ``entities.npz`` and
+            ``proposed.npz`` are; the packaged models when None.
     """
-    return EntityAssembler.load(Path(model_dir) if model_dir else MODELS_DIR,
+    return EntityAssembler.load(Path(model_dir) if model_dir else MODELS_DIR, nlp,
                                 Path(rules_path) if rules_path else RULES_PATH)
 
 
@@ -142,22 +151,28 @@ class EntityAssembler:
     """Mentions and entities from the recognizer's spans; see the module docstring."""
 
     def __init__(self, rules: EntityRules, gazetteer: Gazetteer, *, precision: dict[str, float],
-                 refine: LinearModel | None, proposed: LinearModel | None) -> None:
+                 refine: LinearModel | None, proposed: LinearModel | None, clusters: WordClusters | None,
+                 boundaries: LinearModel | None) -> None:
         self.rules = rules
         self.gazetteer = gazetteer
         self.precision = precision
+        self.clusters = clusters
+        self.boundaries = Boundaries(rules.boundary_variants, rules.boundary_finders, boundaries)
         self.refine = refine
         self.refine_threshold = float(refine.meta.get("threshold", 0.5)) if refine is not None else 1.0
         self.proposed = proposed
         self.proposed_threshold = float(proposed.meta.get("threshold", 0.5)) if proposed is not None else 1.0
 
     @classmethod
-    def load(cls, models: Path, rules: Path = RULES_PATH) -> EntityAssembler:
-        """The component with the models of a models directory (any of them may be missing)."""
+    def load(cls, models: Path, nlp: Language, rules: Path = RULES_PATH) -> EntityAssembler:
+        """The component with the models of a models directory (any of them may be missing); word clusters place
+        words by the pipeline's vectors."""
         precision_path = models / PRECISION_FILE
         precision = json.loads(precision_path.read_text(encoding="utf-8")) if precision_path.exists() else {}
         return cls(EntityRules.load(rules), packaged(), precision=precision,
-                   refine=LinearModel.load(models / REFINE_FILE), proposed=LinearModel.load(models / PROPOSED_FILE))
+                   refine=LinearModel.load(models / REFINE_FILE), proposed=LinearModel.load(models / PROPOSED_FILE),
+                   clusters=WordClusters.load(models / CLUSTERS_FILE, nlp.vocab),
+                   boundaries=LinearModel.load(models / BOUNDARIES_FILE))
 
     def __call__(self, doc: Doc) -> Doc:
         mentions, entities = self.group(doc)
@@ -167,8 +182,14 @@ class EntityAssembler:
 
     # -- mentions ---------------------------------------------------------------------------------------------
 
+    def found_by(self, doc: Doc, tokens: DocTokens, rule: str, accepted: list[_Found]) -> list[_Found]:
+        """The mentions one finder finds, before the boundary classifier moves their edges."""
+        return list(getattr(self, f"_rule_{rule}")(doc, tokens, accepted))
+
     def find(self, doc: Doc) -> list[_Found]:
-        """The recognizer's spans and the rules' additions, without overlaps (earlier finders win)."""
+        """The recognizer's spans and the rules' additions, their edges where the boundary classifier puts them,
+        without overlaps (earlier finders win)."""
+        tokens = DocTokens.of(doc)
         taken = [False] * len(doc)
         accepted: list[_Found] = []
 
@@ -176,38 +197,41 @@ class EntityAssembler:
             for f in candidates:
                 if f.end <= f.start or any(taken[f.start:f.end]):
                     continue
-                if doc[f.start:f.end].text.lower() in self.rules.drop:
+                if tokens.span_text(f.start, f.end).lower() in self.rules.drop:
                     continue
                 taken[f.start:f.end] = [True] * (f.end - f.start)
                 accepted.append(f)
 
         for rule in self.rules.precedence:
-            accept(list(getattr(self, f"_rule_{rule}")(doc, accepted)))
+            found = self.found_by(doc, tokens, rule, accepted)
+            if rule in self.boundaries.finders:
+                edges = self.boundaries.choose(tokens, [(f.start, f.end, rule) for f in found], self.gazetteer,
+                                               self.clusters)
+                found = [_Found(s, e, f.type, f.rule, f.confidence) for f, (s, e) in zip(found, edges, strict=True)]
+            accept(found)
         return sorted(accepted, key=lambda f: f.start)
 
-    def _rule_ner(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+    def _rule_ner(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         for span in doc.ents:
             yield _Found(span.start, span.end, span.label_, "ner", float(self.precision.get(span.label_, 0.5)))
 
-    def _rule_acronym_short(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+    def _rule_acronym_short(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         for pair in contract.acronyms(doc):
             long = _covering(accepted, pair.long_start, pair.long_end)
             if long is not None:
                 yield _Found(pair.short_start, pair.short_end, long.type, "acronym_short",
                              self.rules.confidence["acronym_short"])
 
-    def _rule_acronym_long(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+    def _rule_acronym_long(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         for pair in contract.acronyms(doc):
             short = _covering(accepted, pair.short_start, pair.short_end)
             if short is not None:
                 yield _Found(pair.long_start, pair.long_end, short.type, "acronym_long",
                              self.rules.confidence["acronym_long"])
 
-    def _rule_gazetteer(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
-        text = doc.text
-        starts = [t.idx for t in doc]
-        ends = [t.idx + len(t) for t in doc]
-        words = [first_word(t.text) for t in doc]
+    def _rule_gazetteer(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
+        text, starts, ends = tokens.text, tokens.starts, tokens.ends
+        words = [first_word(text[s:e]) for s, e in zip(starts, ends, strict=True)]
         i = 0
         while i < len(doc):
             if words[i] and words[i] not in self.gazetteer.word_starts:
@@ -221,7 +245,7 @@ class EntityAssembler:
                     break
             i += 1
 
-    def _rule_chunk(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+    def _rule_chunk(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         for chunk in doc.noun_chunks:
             tokens = list(chunk)
             while tokens and tokens[0].pos_ in self.rules.chunk_strip:
@@ -231,12 +255,11 @@ class EntityAssembler:
             if tokens and tokens[-1].pos_ in ("NOUN", "PROPN"):
                 yield _Found(tokens[0].i, tokens[-1].i + 1, CHUNK, "chunk", self.rules.confidence["chunk"])
 
-    def _rule_repeat(self, doc: Doc, accepted: list[_Found]) -> Iterable[_Found]:
+    def _rule_repeat(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         seen: set[str] = set()
-        content = doc.text
-        lowered = content.lower()
+        content, lowered = tokens.text, tokens.lowered
         for f in list(accepted):
-            text = doc[f.start:f.end].text
+            text = tokens.span_text(f.start, f.end)
             if text in seen or lowered.count(_stem(text).lower()) < 2:  # once: the mention itself
                 continue
             seen.add(text)
@@ -297,37 +320,37 @@ class EntityAssembler:
 
     def group(self, doc: Doc) -> tuple[list[MentionRecord], list[EntityRecord]]:
         """The entities the refining classifier keeps, numbered by first mention, typed, with gazetteer name and
-        whether the paper proposes them."""
+        whether the paper proposes them (each classifier scores a Doc's rows at once)."""
         facts = DocFacts.of(doc)
+        candidates = self.candidates(doc)
+        refined = self.refine.scores([c.features(doc, facts, self.clusters) for c in candidates]).tolist() \
+            if self.refine is not None and candidates else []
         kept: list[tuple[CandidateEntity, str]] = []
-        for candidate in self.candidates(doc):
+        for index, candidate in enumerate(candidates):
             type_name = max(sorted(candidate.votes), key=candidate.votes.__getitem__)
-            if self.refine is None and type_name == CHUNK:
-                continue
-            if self.refine is not None:
-                probabilities = self.refine.probabilities(candidate.features(doc, facts))
+            if self.refine is None:
+                if type_name == CHUNK:
+                    continue
+            else:
+                probabilities = dict(zip(self.refine.labels, refined[index], strict=True))
                 if probabilities[NONE] >= self.refine_threshold:
                     continue
                 type_name = max(TYPES, key=probabilities.__getitem__)
             kept.append((candidate, type_name))
-        mentions: list[MentionRecord] = []
-        entities: list[EntityRecord] = []
-        for entity_id, (candidate, type_name) in enumerate(kept):
-            group_mentions = [MentionRecord(f.start, f.end, entity_id, f.rule, f.confidence) for f in candidate.found]
-            probability = self._proposed(doc, facts, type_name, group_mentions, known=candidate.known is not None,
-                                         defined=candidate.defined)
-            entities.append(EntityRecord(id=entity_id, type=type_name, proposed=probability >= self.proposed_threshold,
-                                         proposed_confidence=round(probability, 4),
-                                         canonical=candidate.known.name if candidate.known is not None else ""))
-            mentions.extend(group_mentions)
+        grouped = [[MentionRecord(f.start, f.end, entity_id, f.rule, f.confidence) for f in candidate.found]
+                   for entity_id, (candidate, _) in enumerate(kept)]
+        proposed = [0.0] * len(kept)
+        if self.proposed is not None and kept:
+            rows = [proposed_features(doc, facts, type_name, group_mentions, known=candidate.known is not None,
+                                      defined=candidate.defined)
+                    for (candidate, type_name), group_mentions in zip(kept, grouped, strict=True)]
+            proposed = self.proposed.scores(rows)[:, self.proposed.labels.index("proposed")].tolist()
+        entities = [EntityRecord(id=entity_id, type=type_name, proposed=probability >= self.proposed_threshold,
+                                 proposed_confidence=round(probability, 4),
+                                 canonical=candidate.known.name if candidate.known is not None else "")
+                    for entity_id, ((candidate, type_name), probability) in enumerate(zip(kept, proposed, strict=True))]
+        mentions = [m for group_mentions in grouped for m in group_mentions]
         return sorted(mentions, key=lambda m: m.start), entities
-
-    def _proposed(self, doc: Doc, facts: DocFacts, type_name: str, mentions: list[MentionRecord], *, known: bool,
-                  defined: bool) -> float:
-        if self.proposed is None:
-            return 0.0
-        return self.proposed.probabilities(proposed_features(doc, facts, type_name, mentions, known=known,
-                                                             defined=defined))["proposed"]
 
 
 def form_pattern(text: str) -> re.Pattern[str]:
@@ -365,9 +388,10 @@ def _index_covering(found: list[_Found], start: int, end: int) -> int | None:
 
 
 def entity_features(doc: Doc, facts: DocFacts, found: list[_Found], votes: dict[str, float], *,
-                    known: Term | None, defined: bool) -> list[str]:
+                    known: Term | None, defined: bool, clusters: WordClusters | None) -> list[str]:
     """Named features of a candidate entity for the refining classifier (keep or drop, and its type): the
-    recognizer's votes, the rules that found it, the gazetteer, its shape and the words around its mentions."""
+    recognizer's votes, the rules that found it, the gazetteer, its shape, the words around its mentions and
+    the clusters of its head, first word, governor and preceding word."""
     spans = [doc[f.start:f.end] for f in found]
     first = spans[0]
     text = first.text
@@ -393,6 +417,11 @@ def entity_features(doc: Doc, facts: DocFacts, found: list[_Found], votes: dict[
             features.append(f"prev={doc[span.start - 1].lower_}|{top}")
         if span.end < len(doc):
             features.append(f"next={doc[span.end].lower_}|{top}")
+    if clusters is not None:
+        features += clusters.features("head", first[-1].text, top) + clusters.features("first", first[0].text)
+        features += clusters.features("governor", root.head.lemma_, root.dep_)
+        if first.start > 0:
+            features += clusters.features("prev", doc[first.start - 1].text)
     return features
 
 

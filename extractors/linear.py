@@ -21,10 +21,22 @@ NONE = "NONE"
 """The label of "nothing": no entity, no relation, not a claim."""
 
 
+_BUCKETS: dict[str, int] = {}
+"""Buckets of the features seen so far: most features recur from paper to paper."""
+MEMO_FEATURES = 1 << 18
+
+
 def hashed(features: list[str]) -> np.ndarray:
     """Bucket indices of named features (stable across runs and machines)."""
-    return np.fromiter((zlib.crc32(f.encode("utf-8")) % HASH_BUCKETS for f in features), dtype=np.int64,
-                       count=len(features))
+    if len(_BUCKETS) >= MEMO_FEATURES:
+        _BUCKETS.clear()
+    out = []
+    for feature in features:
+        bucket = _BUCKETS.get(feature)
+        if bucket is None:
+            bucket = _BUCKETS[feature] = zlib.crc32(feature.encode("utf-8")) % HASH_BUCKETS
+        out.append(bucket)
+    return np.array(out, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -69,7 +81,14 @@ class LinearModel:
         """Probabilities of many feature lists at once (one row per list, columns in :attr:`labels` order)."""
         if not rows:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        logits = np.stack([self.weights[hashed(r)].astype(np.float32).sum(0) for r in rows]) + self.bias
+        indices = [hashed(r) for r in rows]
+        lengths = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
+        sums = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
+        filled = lengths > 0
+        if filled.any():  # one gather for all rows, summed row by row
+            gathered = self.weights[np.concatenate(indices)].astype(np.float32)
+            sums[filled] = np.add.reduceat(gathered, (np.cumsum(lengths) - lengths)[filled], axis=0)
+        logits = sums + self.bias
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         return weights / weights.sum(axis=1, keepdims=True)

@@ -4,14 +4,22 @@ and the trained recognizer on clear sentences."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors import contract
+from extractors.boundaries import KEEP, DocTokens
+from extractors.clusters import WordClusters
 from extractors.entities import CHUNK, EntityAssembler, EntityRules
 from extractors.gazetteer import packaged
+from extractors.linear import HASH_BUCKETS, LinearModel, hashed
+from extractors.training.corpus import Annotated
+from extractors.training.examples import boundary_examples
+from kg.types import Paper
 from kg.pipeline import build_nlp
 from kg.settings import Settings
 from kg.types import TITLE_SEPARATOR
@@ -40,6 +48,22 @@ def assemble_entities(nlp: Language, base_nlp: Language) -> Callable[..., Doc]:
         return component(doc)
 
     return run
+
+
+def _bare(boundaries: LinearModel | None = None) -> EntityAssembler:
+    return EntityAssembler(EntityRules.load(), packaged(), precision={}, refine=None, proposed=None, clusters=None,
+                           boundaries=boundaries)
+
+
+def _with_ents(doc: Doc, ents: list[tuple[str, str]]) -> Doc:
+    spans = []
+    for text, label in ents:
+        start = doc.text.index(text)
+        span = doc.char_span(start, start + len(text), label=label)
+        assert span is not None, text
+        spans.append(span)
+    doc.ents = spans
+    return doc
 
 
 def _entities(doc: Doc) -> dict[str, tuple[str, set[str], set[str]]]:
@@ -97,7 +121,8 @@ def test_gazetteer_names_and_noun_chunks_are_candidates(nlp: Language, base_nlp:
 
 
 def test_without_the_classifier_no_noun_chunk_becomes_an_entity(base_nlp: Language) -> None:
-    assembler = EntityAssembler(EntityRules.load(), packaged(), precision={}, refine=None, proposed=None)
+    assembler = EntityAssembler(EntityRules.load(), packaged(), precision={}, refine=None, proposed=None,
+                                clusters=None, boundaries=None)
     doc = assembler(base_nlp(f"A paper{TITLE_SEPARATOR}A lightweight convolutional encoder is evaluated on ImageNet."))
     rules = {m.rule for m in contract.mentions(doc)}
     assert rules == {"gazetteer"}
@@ -139,3 +164,58 @@ def test_the_paper_proposes_the_name_it_introduces(parse: Callable[..., Doc]) ->
                 for m in mentions if m.entity == e.id}
     assert "FlashNet" in proposed
     assert "SwinIR" not in proposed
+
+
+def _leaning(labels: tuple[str, ...], feature: str, toward: str) -> LinearModel:
+    """A boundary classifier that picks ``toward`` for spans with ``feature`` and keeps the others."""
+    weights = np.zeros((HASH_BUCKETS, len(labels)), dtype=np.float32)
+    weights[hashed([feature])[0], labels.index(toward)] = 10.0
+    bias = np.zeros(len(labels), dtype=np.float32)
+    bias[labels.index(KEEP)] = 1.0
+    return LinearModel(labels, weights, bias)
+
+
+def test_the_boundary_classifier_moves_the_edges_of_a_recognized_span(base_nlp: Language) -> None:
+    text = f"A paper{TITLE_SEPARATOR}We study robust keypoint extraction and Dense Pose Estimation."
+    doc = _with_ents(base_nlp(text), [("robust keypoint extraction", "Task"), ("Dense Pose Estimation", "Task")])
+    _bare(_leaning((KEEP, "drop1"), "first=robust", "drop1"))(doc)
+    forms = {doc[m.start:m.end].text for m in contract.mentions(doc)}
+    assert {"keypoint extraction", "Dense Pose Estimation"} <= forms
+    assert "robust keypoint extraction" not in forms
+
+
+def test_no_boundary_variant_ends_on_punctuation(base_nlp: Language) -> None:
+    doc = base_nlp(f"A paper{TITLE_SEPARATOR}We fine-tune BERT, a language model.")
+    bert = next(t.i for t in doc if t.text == "BERT")
+    spans = _bare().boundaries.spans(DocTokens.of(doc), bert, bert + 1)
+    assert spans[KEEP] == (bert, bert + 1)
+    assert "addnext" not in spans and spans["addprev"] == (bert - 1, bert + 1)
+
+
+def test_boundary_examples_name_the_variant_the_gold_record_writes(base_nlp: Language) -> None:
+    doc = _with_ents(base_nlp(f"A paper{TITLE_SEPARATOR}We study robust keypoint extraction on COCO."),
+                     [("robust keypoint extraction", "Task"), ("COCO", "Dataset")])
+    paper = Paper(id="p1", title="A paper", abstract="We study robust keypoint extraction on COCO.", source="t:1")
+    gold = {"entities": [{"name": "keypoint extraction", "type": "Task"}, {"name": "COCO", "type": "Dataset"}]}
+    examples = boundary_examples([(Annotated(paper, gold, "t_gold.jsonl"), doc)], _bare())
+    by_first = {next(f for f in row if f.startswith("first=")): label
+                for row, label in zip(examples.rows, examples.labels, strict=True) if "finder=ner" in row}
+    assert by_first == {"first=robust": "drop1", "first=coco": KEEP}
+
+
+def test_word_clusters_place_any_word_alike_when_fitted_and_loaded(nlp: Language, tmp_path: Path) -> None:
+    words = ["detection", "segmentation", "recognition", "accuracy", "precision", "recall", "imagenet", "transformer"]
+    clusters = WordClusters.fit(words, nlp.vocab, sizes=(3, 5))
+    clusters.save(tmp_path / "clusters.npz")
+    loaded = WordClusters.load(tmp_path / "clusters.npz", nlp.vocab)
+    assert loaded is not None
+    for word in [*words, "Hyperparameterless", "ZeroShotness"]:
+        assert loaded.of(word) == clusters.of(word)
+    assert all(0 <= i < k for i, k in zip(loaded.of("ZeroShotness"), (3, 5), strict=True))
+    assert loaded.features("head", "Detection", "Task") == [f"head_c3={loaded.of('detection')[0]}|Task",
+                                                            f"head_c5={loaded.of('detection')[1]}|Task"]
+
+
+def test_the_pipeline_reads_word_clusters_and_moves_edges(nlp: Language) -> None:
+    component = nlp.get_pipe("kg_entities")
+    assert component.clusters is not None and component.boundaries.model is not None

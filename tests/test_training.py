@@ -11,6 +11,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from extractors.clusters import CLUSTERS_FILE
 from extractors.linear import LinearModel
 from extractors.training.corpus import fold_of, gold_spans, is_test_name, load
 from extractors.training.examples import Examples
@@ -85,15 +86,28 @@ def test_kg_train_is_deterministic(tmp_path: Path) -> None:
         out = tmp_path / run
         train(data=data, models=out, max_epochs=1, corpus=data / "sample_b0_abstracts.jsonl")
         runs.append(out)
-    for npz in sorted(p.name for p in runs[0].glob("*.npz")):
+    linear = sorted(p.name for p in runs[0].glob("*.npz") if p.name != CLUSTERS_FILE)
+    for npz in linear:
         first, second = LinearModel.load(runs[0] / npz), LinearModel.load(runs[1] / npz)
         assert first is not None and second is not None
         assert np.array_equal(first.weights, second.weights) and first.meta == second.meta
-    assert sorted(p.name for p in runs[0].glob("*.npz")) == ["claims.npz", "dataset.npz", "directions.npz",
-                                                             "entities.npz", "metric.npz", "proposed.npz",
-                                                             "relations.npz", "subject.npz", "units.npz"]
+    assert linear == ["boundaries.npz", "claims.npz", "dataset.npz", "directions.npz", "entities.npz", "metric.npz",
+                      "proposed.npz", "relations.npz", "subject.npz", "units.npz"]
+    with np.load(runs[0] / CLUSTERS_FILE) as first, np.load(runs[1] / CLUSTERS_FILE) as second:
+        assert first.files == second.files and all(np.array_equal(first[k], second[k]) for k in first.files)
     for part in ("ner/model", "vocab/vectors"):
         assert (runs[0] / "ner" / part).read_bytes() == (runs[1] / "ner" / part).read_bytes()
     precision = json.loads((runs[0] / "ner_precision.json").read_text())
     assert set(precision) <= {"Method", "Model", "Dataset", "Task", "Metric"}
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("classes", [("NONE", "yes"), ("a", "b", "c")])
+def test_scores_of_many_rows_are_the_probabilities_of_each(classes: tuple[str, ...]) -> None:
+    examples = Examples()
+    for i in range(60):
+        examples.add([f"w{i % 7}", f"cue={classes[i % len(classes)]}"], classes[i % len(classes)], f"p{i}")
+    model = _fit(examples, classes, 1.0)
+    rows = [[], ["w1", "cue=" + classes[0]], [], ["w3"], ["w2", "w2", "w5"], []]
+    expected = [[model.probabilities(row)[label] for label in model.labels] for row in rows]
+    assert np.allclose(model.scores(rows), expected, atol=1e-6)

@@ -4,10 +4,10 @@ at run time.
 A prepared Doc carries entities in the contract's extensions: either the gold ones (as if the recognizer were
 perfect) or the ones the pipeline finds with a recognizer that never saw the paper (cross-fitting), so that the
 later models learn from the entities they will meet. Predicted entities are matched to gold ones by a shared
-normalized form, as the scorer matches them. Labels come from the gold record: which candidate entities are
-entities and of which type, which are proposed, relation types of entity pairs, which number candidates are
-claims (same value, the gold claim whose evidence holds them first), and each claim's unit, direction, metric,
-subject and dataset.
+normalized form, as the scorer matches them. Labels come from the gold record: which variant of a span is a gold
+entity's form (boundaries), which candidate entities are entities and of which type, which are proposed, relation
+types of entity pairs, which number candidates are claims (same value, the gold claim whose evidence holds them
+first), and each claim's unit, direction, metric, subject and dataset.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from extractors import contract
+from extractors.boundaries import DocTokens, boundary_features
 from extractors.claims import CLAIM, YES
 from extractors.claims.candidates import NumberCandidate
 from extractors.claims.features import ATTRIBUTES, choice_features, choices, claim_rows
@@ -105,6 +106,25 @@ def with_relations(prepared: Prepared, extractor: Callable[[Doc], Doc]) -> Prepa
     return Prepared(prepared.item, doc, view, prepared.gold_of)
 
 
+def boundary_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: EntityAssembler) -> Examples:
+    """One example per span of the boundary finders of which some variant is a gold entity's form: that variant
+    (``keep`` first)."""
+    out = Examples()
+    boundaries = assembler.boundaries
+    for item, doc in annotated:
+        gold_forms = set().union(*_gold_forms(item.gold))
+        tokens = DocTokens.of(doc)
+        for finder in sorted(boundaries.finders):
+            for found in assembler.found_by(doc, tokens, finder, []):
+                variants = boundaries.spans(tokens, found.start, found.end)
+                label = next((name for name, (s, e) in variants.items()
+                              if normal_form(tokens.span_text(s, e)) in gold_forms), None)
+                if label is not None:
+                    out.add(boundary_features(tokens, found.start, found.end, finder, variants, assembler.gazetteer,
+                                              assembler.clusters), label, item.paper.id)
+    return out
+
+
 def refine_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: EntityAssembler) -> Examples:
     """One example per candidate entity of a Doc the recognizer annotated: its gold type, or NONE."""
     out = Examples()
@@ -118,7 +138,8 @@ def refine_examples(annotated: Iterable[tuple[Annotated, Doc]], assembler: Entit
             match = next((j for j, g in enumerate(gold_forms) if j not in used and g & forms), None)
             if match is not None:
                 used.add(match)
-            out.add(candidate.features(doc, facts), golds[match]["type"] if match is not None else NONE, item.paper.id)
+            out.add(candidate.features(doc, facts, assembler.clusters),
+                    golds[match]["type"] if match is not None else NONE, item.paper.id)
     return out
 
 

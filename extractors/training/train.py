@@ -8,12 +8,14 @@
    ``--only`` the vectors of the recognizer already in ``--models`` (else of the packaged one) are reused.
 3. The entity recognizer (``models/ner``, vectors included) is trained with ``spacy train`` from
    ``training/ner.cfg`` on folds 1-4; fold 0 picks the best checkpoint and measures each label's precision
-   (``ner_precision.json``, the mentions' confidence). It trains in a process of its own, beside step 4.
-4. So that the later models learn from the entities they will meet, two more recognizers are trained, each on
+   (``ner_precision.json``, the mentions' confidence). It trains in a process of its own, beside step 5.
+4. Word clusters (``clusters.npz``): k-means of the vectors of the pool's words, so that the linear models read
+   a word's neighbourhood as well as the word.
+5. So that the later models learn from the entities they will meet, two more recognizers are trained, each on
    one half of the pool, and each annotates the other half (cross-fitting). On those Docs the linear models are
-   fitted in pipeline order: entity refinement, proposed, relations, then the six claim models (which read the
-   relations the relation model finds, as at run time). Each is fitted on folds 1-4 first, to choose its
-   regularization and thresholds on fold 0, then on the whole pool.
+   fitted in pipeline order: mention boundaries and entity refinement, proposed, relations, then the six claim
+   models (which read the relations the relation model finds, as at run time). Each is fitted on folds 1-4
+   first, to choose its regularization and thresholds on fold 0, then on the whole pool.
 
 Fixed seeds throughout: the same annotations give the same weights. Needs the ``train`` extra (scikit-learn).
 """
@@ -32,7 +34,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,17 +42,19 @@ import numpy as np
 import spacy
 from spacy.tokens import Doc, DocBin
 
+from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE
 from extractors.claims import CLAIM, YES, ClaimModels
 from extractors.claims.candidates import number_candidates
 from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns
+from extractors.clusters import CLUSTERS_FILE, WordClusters
 from extractors.entities import PRECISION_FILE, PROPOSED_FILE, REFINE_FILE, TYPES, EntityAssembler, EntityRules
 from extractors.gazetteer import packaged
 from extractors.linear import HASH_BUCKETS, MODELS_DIR, NONE, LinearModel, hashed
 from extractors.relations import MODEL_FILE as RELATIONS_FILE
 from extractors.relations import RELATION_LABELS, RelationExtractor
 from extractors.training.corpus import VALIDATION_FOLD, Annotated, fold_of, gold_spans, load
-from extractors.training.examples import Examples, Prepared, claim_examples, proposed_examples, refine_examples, \
-    relation_examples, with_predicted_entities, with_relations
+from extractors.training.examples import Examples, Prepared, boundary_examples, claim_examples, proposed_examples, \
+    refine_examples, relation_examples, with_predicted_entities, with_relations
 from kg.errors import ConfigError
 from kg.pipeline import build_nlp
 from kg.settings import Settings
@@ -59,11 +63,13 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "bench" / "annotations"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus_arxiv" / "arxiv_cs_30k.jsonl.gz"
 RESERVED = Path(__file__).resolve().parents[3] / "shared" / "eval" / "reserved.py"
 NER_CONFIG = Path(__file__).parent / "ner.cfg"
-MODELS = ("vectors", "ner", "entities", "proposed", "relations", "claims")
+MODELS = ("vectors", "ner", "clusters", "entities", "proposed", "relations", "claims")
 FLORET = {"model": "cbow", "mode": "floret", "hashCount": 2, "bucket": 50000, "minn": 3, "maxn": 5, "minCount": 2,
           "dim": 100, "epoch": 5, "lr": 0.05, "thread": 1}
 """Word vectors (floret: subword hashes, so unseen names still get a vector); one thread, so the same text gives
 the same vectors."""
+CLUSTER_MIN_COUNT = 2
+"""A word of the training pool is clustered when it occurs at least this often."""
 C_GRID = (0.1, 0.3, 1.0)
 SEED = 0
 
@@ -126,15 +132,21 @@ def train(*, data: Path, models: Path, only: tuple[str, ...] = MODELS, held_out:
         if "ner" in only or "vectors" in only:
             final = _start_ner(nlp, pool, work / "final", vectors, validation, max_epochs)
             log(f"train: recognizer on {final.size} abstracts, validated on fold {validation} (in the background)")
-        linear = tuple(m for m in only if m not in ("vectors", "ner"))
+        linear = tuple(m for m in only if m not in ("vectors", "ner", "clusters"))
+        clustered = "clusters" in only or "vectors" in only
+        docs = list(nlp.pipe((a.paper.text for a in pool), batch_size=64)) if linear or clustered else []
+        if clustered:
+            words = cluster_words(docs)
+            WordClusters.fit(words, nlp.vocab).save(models / CLUSTERS_FILE)
+            log(f"train: word clusters of the pool's {len(words)} words")
         if linear:
-            docs = list(nlp.pipe((a.paper.text for a in pool), batch_size=64))
             recognizers = cross_fitted_recognizers(nlp, pool, work, vectors, validation, max_epochs, log)
             annotated = []
             for item, doc in zip(pool, docs, strict=True):
                 recognizer, precision = recognizers[half(item)]
                 annotated.append((item, recognizer(doc), precision))
-            _fit_linear(annotated, models, {"data": digest, "validation_fold": validation}, linear, log)
+            clusters = WordClusters.load(models / CLUSTERS_FILE, nlp.vocab)
+            _fit_linear(annotated, models, {"data": digest, "validation_fold": validation}, linear, clusters, log)
         if final is not None:
             _save_recognizer(final, nlp, models, digest, log)
     log(f"train: done in {time.perf_counter() - started:.0f} s")
@@ -205,6 +217,13 @@ def _train_vectors(nlp: spacy.Language, corpus: Path, target: Path, log: Callabl
         blank.to_disk(target)
 
 
+def cluster_words(docs: Iterable[Doc]) -> list[str]:
+    """The lower-case words of the Docs that k-means clusters: alphabetic, at least two letters, at least
+    :data:`CLUSTER_MIN_COUNT` occurrences."""
+    counts = Counter(t.lower_ for doc in docs for t in doc if t.is_alpha and len(t) > 1)
+    return sorted(w for w, n in counts.items() if n >= CLUSTER_MIN_COUNT)
+
+
 def _shipped_vectors(models: Path, target: Path) -> None:
     """The vectors of the recognizer in ``models`` (else the packaged one), as a spaCy vectors pipeline."""
     source = models / "ner" if (models / "ner").exists() else MODELS_DIR / "ner"
@@ -221,14 +240,11 @@ def cross_fitted_recognizers(nlp: spacy.Language, pool: list[Annotated], work: P
                              max_epochs: int | None, log: Callable[[str], None]
                              ) -> dict[int, tuple[Callable[[Doc], Doc], dict[str, float]]]:
     """Two recognizers with their precision per label: the one under key h was trained on the other half of the
-    pool and annotates half h (see :func:`half`)."""
+    pool and annotates half h (see :func:`half`). Both train at once, each in a process of its own."""
     halves = [[a for a in pool if half(a) == h] for h in (0, 1)]
     log(f"train: cross-fitting recognizers on halves of {len(halves[0])} and {len(halves[1])} abstracts")
-    recognizers = {}
-    for h in (0, 1):
-        job = _start_ner(nlp, halves[1 - h], work / f"half{h}", vectors, validation, max_epochs)
-        recognizers[h] = job.finish(nlp)
-    return recognizers
+    jobs = {h: _start_ner(nlp, halves[1 - h], work / f"half{h}", vectors, validation, max_epochs) for h in (0, 1)}
+    return {h: job.finish(nlp) for h, job in jobs.items()}
 
 
 def half(item: Annotated) -> int:
@@ -316,12 +332,18 @@ def _label_precision(recognizer: Callable[[Doc], Doc], pairs: list) -> dict[str,
 
 
 def _fit_linear(annotated: list[tuple[Annotated, Doc, dict[str, float]]], models: Path, meta: dict,
-                only: tuple[str, ...], log: Callable[[str], None]) -> None:
+                only: tuple[str, ...], clusters: WordClusters | None, log: Callable[[str], None]) -> None:
     """Fit the linear models in pipeline order on Docs a cross-fitted recognizer annotated."""
     rules = EntityRules.load()
+    boundaries = LinearModel.load(models / BOUNDARIES_FILE)
     refine = LinearModel.load(models / REFINE_FILE)
     if "entities" in only:
-        bare = EntityAssembler(rules, packaged(), precision={}, refine=None, proposed=None)
+        edges = boundary_examples(((item, doc) for item, doc, _ in annotated),
+                                  EntityAssembler(rules, packaged(), precision={}, refine=None, proposed=None,
+                                                  clusters=clusters, boundaries=None))
+        boundaries = _save_linear(models / BOUNDARIES_FILE, edges, _classes(edges), meta, None, log)
+        bare = EntityAssembler(rules, packaged(), precision={}, refine=None, proposed=None, clusters=clusters,
+                               boundaries=boundaries)
         examples = Examples()
         for item, doc, precision in annotated:
             bare.precision = precision
@@ -332,13 +354,15 @@ def _fit_linear(annotated: list[tuple[Annotated, Doc, dict[str, float]]], models
     proposed = LinearModel.load(models / PROPOSED_FILE)
     if "proposed" in only:
         prepared = _assembled(annotated, EntityAssembler(rules, packaged(), precision={}, refine=refine,
-                                                          proposed=None))
+                                                          proposed=None, clusters=clusters,
+                                                          boundaries=boundaries))
         proposed = _save_linear(models / PROPOSED_FILE, proposed_examples(prepared), (NONE, "proposed"), meta,
                                 _binary_threshold("proposed"), log)
     if "relations" not in only and "claims" not in only:
         return
     prepared = _assembled(annotated, EntityAssembler(rules, packaged(), precision={}, refine=refine,
-                                                      proposed=proposed))
+                                                      proposed=proposed, clusters=clusters,
+                                                      boundaries=boundaries))
     relations = LinearModel.load(models / RELATIONS_FILE)
     if "relations" in only:
         relations = _save_linear(models / RELATIONS_FILE, relation_examples(prepared), RELATION_LABELS, meta,
