@@ -37,15 +37,7 @@ def assemble_entities(nlp: Language, base_nlp: Language) -> Callable[..., Doc]:
     component = nlp.get_pipe("kg_entities")
 
     def run(abstract: str, ents: list[tuple[str, str]], title: str = "A paper") -> Doc:
-        doc = base_nlp(f"{title}{TITLE_SEPARATOR}{abstract}")
-        spans = []
-        for text, label in ents:
-            start = doc.text.index(text)
-            span = doc.char_span(start, start + len(text), label=label)
-            assert span is not None, text
-            spans.append(span)
-        doc.ents = spans
-        return component(doc)
+        return component(_with_ents(base_nlp(f"{title}{TITLE_SEPARATOR}{abstract}"), ents))
 
     return run
 
@@ -56,6 +48,7 @@ def _bare(boundaries: LinearModel | None = None) -> EntityAssembler:
 
 
 def _with_ents(doc: Doc, ents: list[tuple[str, str]]) -> Doc:
+    """Give a Doc the recognizer's spans by hand: each text's first occurrence, with its label."""
     spans = []
     for text, label in ents:
         start = doc.text.index(text)
