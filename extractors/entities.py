@@ -33,6 +33,7 @@ from extractors.clusters import CLUSTERS_FILE, WordClusters
 from extractors.contract import EntityRecord, MentionRecord
 from extractors.gazetteer import Gazetteer, Term, any_case, first_word, packaged
 from extractors.linear import MODELS_DIR, NONE, LinearModel
+from extractors.syntax import syntax
 from kg.ids import normalize
 from kg.types import TITLE_SEPARATOR
 
@@ -93,7 +94,7 @@ class DocFacts:
         """The title's end (a character offset, -1 when there is no title), its colon and the sentence starts."""
         title_end = doc.text.find(TITLE_SEPARATOR)
         colon = next((t.i for t in doc if t.text == ":" and (title_end < 0 or t.idx < title_end)), None)
-        return cls(title_end, colon, [s.start for s in doc.sents])
+        return cls(title_end, colon, [s.start for s in syntax(doc).sentences])
 
     def in_title(self, span: Span) -> bool:
         """The span is in the title."""
@@ -246,7 +247,7 @@ class EntityAssembler:
             i += 1
 
     def _rule_chunk(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
-        for chunk in doc.noun_chunks:
+        for chunk in syntax(doc).noun_chunks:
             tokens = list(chunk)
             while tokens and tokens[0].pos_ in self.rules.chunk_strip:
                 tokens = tokens[1:]

@@ -30,12 +30,12 @@ def hashed(features: list[str]) -> np.ndarray:
     """Bucket indices of named features (stable across runs and machines)."""
     if len(_BUCKETS) >= MEMO_FEATURES:
         _BUCKETS.clear()
-    out = []
-    for feature in features:
-        bucket = _BUCKETS.get(feature)
-        if bucket is None:
-            bucket = _BUCKETS[feature] = zlib.crc32(feature.encode("utf-8")) % HASH_BUCKETS
-        out.append(bucket)
+    out = list(map(_BUCKETS.get, features))
+    if None in out:
+        for k, bucket in enumerate(out):
+            if bucket is None:
+                feature = features[k]
+                out[k] = _BUCKETS[feature] = zlib.crc32(feature.encode("utf-8")) % HASH_BUCKETS
     return np.array(out, dtype=np.int64)
 
 
@@ -81,12 +81,11 @@ class LinearModel:
         """Probabilities of many feature lists at once (one row per list, columns in :attr:`labels` order)."""
         if not rows:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        indices = [hashed(r) for r in rows]
-        lengths = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         sums = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
         filled = lengths > 0
         if filled.any():  # one gather for all rows, summed row by row
-            gathered = self.weights[np.concatenate(indices)].astype(np.float32)
+            gathered = self.weights[hashed([f for row in rows for f in row])].astype(np.float32)
             sums[filled] = np.add.reduceat(gathered, (np.cumsum(lengths) - lengths)[filled], axis=0)
         logits = sums + self.bias
         logits -= logits.max(axis=1, keepdims=True)

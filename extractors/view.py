@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from extractors.contract import EntityRecord, MentionRecord, RelationRecord
+from extractors.syntax import syntax
 from kg.types import TITLE_SEPARATOR
 
 SYSTEMS = frozenset({"Method", "Model"})
@@ -45,11 +46,8 @@ class PaperView:
     def of(cls, doc: Doc, mentions: list[MentionRecord], entities: list[EntityRecord],
            relations: list[RelationRecord] | None = None) -> PaperView:
         """Index a Doc's records (the relations, when ``kg_relations`` has run)."""
-        sentences = list(doc.sents)
-        sentence_of = [0] * len(doc)
-        for index, sentence in enumerate(sentences):
-            for i in range(sentence.start, sentence.end):
-                sentence_of[i] = index
+        parsed = syntax(doc)
+        sentence_of = parsed.sentence_of
         by_entity: dict[int, list[MentionRecord]] = defaultdict(list)
         for mention in mentions:
             by_entity[mention.entity].append(mention)
@@ -66,8 +64,8 @@ class PaperView:
         for entity in sorted((e for e in entities if e.id in by_entity),
                              key=lambda e: (sentence_of[by_entity[e.id][0].start], e.id)):
             of_type[entity.type].append(entity.id)
-        return cls(doc, sentences, sentence_of, doc.text.find(TITLE_SEPARATOR), entities, dict(by_entity), main,
-                   list(doc.noun_chunks), dict(in_sentence), {e.id: e for e in entities},
+        return cls(doc, parsed.sentences, sentence_of, doc.text.find(TITLE_SEPARATOR), entities, dict(by_entity), main,
+                   parsed.noun_chunks, dict(in_sentence), {e.id: e for e in entities},
                    {e: frozenset(r) for e, r in roles.items()}, dict(of_type))
 
     def sentence(self, mention: MentionRecord) -> int:

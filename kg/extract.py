@@ -63,8 +63,8 @@ def extract_records(papers: list[Paper], *, settings: Settings | None = None,
     """
     settings = settings or Settings()
     nlp = build_nlp(settings)
-    for done, (paper, doc) in enumerate(parse(nlp, papers, settings, total=len(papers)), 1):
-        yield assemble_or_problem(paper, doc)
+    for done, outcome in enumerate(parse(nlp, papers, assemble_or_problem, settings, total=len(papers)), 1):
+        yield outcome
         if progress is not None:
             progress(done, len(papers))
 

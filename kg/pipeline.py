@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy import util
 from spacy.util import minibatch
+from spacy.vectors import Vectors
 
 from extractors.linear import MODELS_DIR
 from kg.errors import ConfigError, one_line
@@ -29,6 +32,8 @@ COMPONENTS = ("kg_ner", "kg_entities", "kg_relations", "kg_claims")
 
 FINAL_PERIOD_SUFFIXES = (r"(?<=\d[A-Za-z])\.$", r"(?<=[a-z][A-Z])\.$")
 """A sentence's final period after names such as "ImageNet-1K." or "LLaMA-2-7B." is its own token."""
+
+R = TypeVar("R")
 
 SMALL_INPUT = 128
 """Below this many papers one process is faster than starting workers."""
@@ -66,13 +71,14 @@ def build_nlp(settings: Settings | None = None, *, components: tuple[str, ...] =
 
 
 def _add_recognizer(nlp: Language, path: Path) -> None:
+    """Add the recognizer saved by ``kg train`` and its static vectors, without loading its whole pipeline."""
     try:
-        source = spacy.load(path)
-    except OSError as exc:
-        raise ConfigError(f"kg's entity recognizer is missing at {path}: rebuild it with `kg train`") from exc
-    if source.vocab.vectors.shape[0]:
-        nlp.vocab.vectors = source.vocab.vectors
-    nlp.add_pipe("ner", name="kg_ner", source=source)
+        config = {k: v for k, v in util.load_config(path / "config.cfg")["components"]["ner"].items() if k != "factory"}
+        if (path / "vocab" / "vectors.cfg").exists():
+            nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings).from_disk(path / "vocab", exclude=["strings"])
+        nlp.add_pipe("ner", name="kg_ner", config=config).from_disk(path / "ner", exclude=["vocab"])
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"kg's entity recognizer at {path} is missing or unreadable: rebuild it with `kg train`") from exc
 
 
 def _split_final_periods(nlp: Language) -> None:
@@ -89,17 +95,18 @@ class ParseFailure:
     reason: str
 
 
-def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = None,
-          *, total: int | None = None) -> Iterator[tuple[Paper, Doc | ParseFailure]]:
-    """Run the pipeline over papers, in input order.
+def parse(nlp: Language, papers: Iterable[Paper], finish: Callable[[Paper, Doc | ParseFailure], R],
+          settings: Settings | None = None, *, total: int | None = None) -> Iterator[R]:
+    """Run the pipeline over papers and ``finish`` each paper with its Doc, in input order.
 
     A paper the pipeline raises on comes with a :class:`ParseFailure` instead of a Doc, and the others go on.
-    With several processes, batches are parsed by :func:`kg.workers.ordered_map`, whose workers stop at once
-    on Ctrl-C.
+    With several processes, batches are parsed and finished by :func:`kg.workers.ordered_map`, whose workers
+    stop at once on Ctrl-C: only what ``finish`` returns crosses to this process, never a Doc.
 
     Args:
         nlp: a pipeline from :func:`build_nlp`.
         papers: the papers.
+        finish: what is made of a paper and its Doc (it must not raise).
         settings: processes and batch size.
         total: number of papers when known; small inputs are parsed in one process.
     """
@@ -108,13 +115,10 @@ def parse(nlp: Language, papers: Iterable[Paper], settings: Settings | None = No
     batches = minibatch(papers, settings.batch_size)
     if n_process == 1:
         for batch in batches:
-            yield from zip(batch, parse_batch(nlp, [paper.text for paper in batch]), strict=True)
+            yield from map(finish, batch, parse_batch(nlp, [paper.text for paper in batch]))
         return
-    batches = list(batches)
-    texts = ([paper.text for paper in batch] for batch in batches)
-    for batch, results in zip(batches, ordered_map(_parse_to_bytes, nlp, texts, n_process), strict=False):
-        for paper, result in zip(batch, results, strict=True):
-            yield paper, Doc(nlp.vocab).from_bytes(result) if isinstance(result, bytes) else result
+    for results in ordered_map(_parse_and_finish, (nlp, finish), batches, n_process):
+        yield from results
 
 
 def parse_batch(nlp: Language, texts: list[str]) -> list[Doc | ParseFailure]:
@@ -132,6 +136,8 @@ def _parse_one(nlp: Language, text: str) -> Doc | ParseFailure:
         return ParseFailure(one_line(f"{type(exc).__name__}: {exc}")[:300])
 
 
-def _parse_to_bytes(nlp: Language, texts: list[str]) -> list[bytes | ParseFailure]:
-    """In a worker: the batch's Docs serialized (with their extension attributes) for the parent."""
-    return [doc.to_bytes() if isinstance(doc, Doc) else doc for doc in parse_batch(nlp, texts)]
+def _parse_and_finish(state: tuple[Language, Callable[[Paper, Doc | ParseFailure], R]],
+                      papers: list[Paper]) -> list[R]:
+    """In a worker: what ``finish`` makes of each paper of a batch and its Doc."""
+    nlp, finish = state
+    return list(map(finish, papers, parse_batch(nlp, [paper.text for paper in papers])))

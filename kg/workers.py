@@ -35,8 +35,9 @@ class _Crash:
         self.message = message
 
 
-def _serve(conn: Connection, function: Callable[[S, C], R], state: S) -> None:
+def _serve(conn: Connection, parent_end: Connection, function: Callable[[S, C], R], state: S) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    parent_end.close()  # the fork's copy: with it open, the parent closing its end would not end the input
     while True:
         try:
             chunk = conn.recv()
@@ -54,7 +55,7 @@ class _Worker:
         context = multiprocessing.get_context("fork")  # the state (a loaded pipeline) is inherited, not pickled
         self.index = index
         self.conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child, function, state), daemon=True,
+        self.process: BaseProcess = context.Process(target=_serve, args=(child, self.conn, function, state), daemon=True,
                                                     name=f"kg-worker-{index}")
         self.process.start()
         child.close()
@@ -70,11 +71,6 @@ class _Worker:
             raise WorkerError(f"worker process {self.index} failed: {result.message}")
         return result
 
-    def stop(self, *, kill: bool) -> None:
-        self.conn.close()
-        if kill:
-            self.process.kill()
-        self.process.join()
 
 
 def ordered_map(function: Callable[[S, C], R], state: S, chunks: Iterable[C], processes: int) -> Iterator[R]:
@@ -111,5 +107,15 @@ def ordered_map(function: Callable[[S, C], R], state: S, chunks: Iterable[C], pr
             yield result
         finished = True
     finally:
-        for worker in workers:
-            worker.stop(kill=not finished)
+        _stop(workers, kill=not finished)
+
+
+def _stop(workers: list[_Worker], *, kill: bool) -> None:
+    """Close every pipe before waiting for any worker: a worker holds copies of the pipes of the workers forked
+    before it, so those see the end of their input only when it has exited."""
+    for worker in workers:
+        worker.conn.close()
+        if kill:
+            worker.process.kill()
+    for worker in workers:
+        worker.process.join()

@@ -17,6 +17,7 @@ from extractors.clusters import WordClusters
 from extractors.entities import CHUNK, EntityAssembler, EntityRules
 from extractors.gazetteer import packaged
 from extractors.linear import HASH_BUCKETS, LinearModel, hashed
+from extractors.syntax import syntax
 from extractors.training.corpus import Annotated
 from extractors.training.examples import boundary_examples
 from kg.types import Paper
@@ -214,3 +215,14 @@ def test_word_clusters_place_any_word_alike_when_fitted_and_loaded(nlp: Language
 def test_the_pipeline_reads_word_clusters_and_moves_edges(nlp: Language) -> None:
     component = nlp.get_pipe("kg_entities")
     assert component.clusters is not None and component.boundaries.model is not None
+
+
+def test_syntax_is_the_parse_and_is_read_once_per_doc(parse) -> None:  # noqa: ANN001 - fixture
+    doc = parse("We propose FlashNet. It beats the strong baselines on Set5.", title="FlashNet")
+    parsed = syntax(doc)
+    assert [s.text for s in parsed.sentences] == [s.text for s in doc.sents]
+    assert [c.text for c in parsed.noun_chunks] == [c.text for c in doc.noun_chunks]
+    assert [parsed.sentences[parsed.sentence_of[t.i]].start for t in doc] == [t.sent.start for t in doc]
+    assert syntax(doc) is parsed
+    other = parse("We propose FlashNet. It beats the strong baselines on Set5.", title="FlashNet")
+    assert syntax(other) is not parsed
