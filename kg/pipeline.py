@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import spacy
+from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy import util
 from spacy.util import minibatch
 from spacy.vectors import Vectors
 
@@ -78,7 +78,8 @@ def _add_recognizer(nlp: Language, path: Path) -> None:
             nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings).from_disk(path / "vocab", exclude=["strings"])
         nlp.add_pipe("ner", name="kg_ner", config=config).from_disk(path / "ner", exclude=["vocab"])
     except (OSError, KeyError, ValueError) as exc:
-        raise ConfigError(f"kg's entity recognizer at {path} is missing or unreadable: rebuild it with `kg train`") from exc
+        raise ConfigError(
+            f"kg's entity recognizer at {path} is missing or unreadable: rebuild it with `kg train`") from exc
 
 
 def _split_final_periods(nlp: Language) -> None:

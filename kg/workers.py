@@ -55,8 +55,8 @@ class _Worker:
         context = multiprocessing.get_context("fork")  # the state (a loaded pipeline) is inherited, not pickled
         self.index = index
         self.conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child, self.conn, function, state), daemon=True,
-                                                    name=f"kg-worker-{index}")
+        self.process: BaseProcess = context.Process(target=_serve, args=(child, self.conn, function, state),
+                                                    daemon=True, name=f"kg-worker-{index}")
         self.process.start()
         child.close()
 

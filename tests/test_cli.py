@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from extractors.linear import MODELS_DIR
+
 FIXTURES = Path(__file__).parent / "fixtures"
 KG = shutil.which("kg") or "kg"
 RECORD_KEYS = {"id", "title", "entities", "relations", "claims"}
@@ -123,6 +125,23 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path, args: tuple[str, .
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("kg: error: ") and message in result.stderr
     assert time.monotonic() - started < 30  # found before any extraction
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("damage", ["missing", "weights", "config"])
+def test_a_missing_or_broken_recognizer_is_one_line_and_exit_2(tmp_path: Path, damage: str) -> None:
+    models = tmp_path / "models"
+    if damage == "missing":
+        models.mkdir()
+    else:
+        shutil.copytree(MODELS_DIR, models)
+        broken = models / "ner" / ("ner/model" if damage == "weights" else "config.cfg")
+        broken.write_bytes(b"\x93not what was saved" * 50)
+    result = subprocess.run([KG, "extract", str(FIXTURES / "papers.jsonl"), "-o", str(tmp_path / "out.jsonl")],
+                            capture_output=True, text=True, timeout=600, check=False,
+                            env={**os.environ, "KG_MODELS": str(models)})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert f"kg's entity recognizer at {models / 'ner'} is missing or unreadable" in result.stderr
 
 
 def test_a_build_without_any_good_record_keeps_the_previous_one(tmp_path: Path) -> None:
