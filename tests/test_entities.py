@@ -3,6 +3,8 @@ and the trained recognizer on clear sentences."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -223,6 +225,9 @@ def test_syntax_is_the_parse_and_is_read_once_per_doc(parse) -> None:  # noqa: A
     assert [s.text for s in parsed.sentences] == [s.text for s in doc.sents]
     assert [c.text for c in parsed.noun_chunks] == [c.text for c in doc.noun_chunks]
     assert [parsed.sentences[parsed.sentence_of[t.i]].start for t in doc] == [t.sent.start for t in doc]
-    assert syntax(doc) is parsed
     other = parse("We propose FlashNet. It beats the strong baselines on Set5.", title="FlashNet")
-    assert syntax(other) is not parsed
+    assert syntax(other).sentence_of is not parsed.sentence_of and syntax(doc).sentence_of is parsed.sentence_of
+    alive = weakref.ref(doc)
+    del doc, parsed
+    gc.collect()
+    assert alive() is None  # the memo does not keep the Doc
