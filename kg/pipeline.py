@@ -116,7 +116,7 @@ def parse(nlp: Language, papers: Iterable[Paper], finish: Callable[[Paper, Doc |
     batches = minibatch(papers, settings.batch_size)
     if n_process == 1:
         for batch in batches:
-            yield from map(finish, batch, parse_batch(nlp, [paper.text for paper in batch]))
+            yield from _parse_and_finish((nlp, finish), batch)
         return
     for results in ordered_map(_parse_and_finish, (nlp, finish), batches, n_process):
         yield from results
@@ -139,6 +139,6 @@ def _parse_one(nlp: Language, text: str) -> Doc | ParseFailure:
 
 def _parse_and_finish(state: tuple[Language, Callable[[Paper, Doc | ParseFailure], R]],
                       papers: list[Paper]) -> list[R]:
-    """In a worker: what ``finish`` makes of each paper of a batch and its Doc."""
+    """What ``finish`` makes of each paper of a batch and its Doc (in a worker, or here with one process)."""
     nlp, finish = state
     return list(map(finish, papers, parse_batch(nlp, [paper.text for paper in papers])))

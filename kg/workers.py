@@ -72,7 +72,6 @@ class _Worker:
         return result
 
 
-
 def ordered_map(function: Callable[[S, C], R], state: S, chunks: Iterable[C], processes: int) -> Iterator[R]:
     """``function(state, chunk)`` for every chunk, computed by ``processes`` forked workers, in chunk order.
 
