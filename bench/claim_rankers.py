@@ -119,15 +119,8 @@ def main() -> int:
         held = [p for p in prepared if p.item.fold == args.fold]
         if args.relations_only:
             return _report(args, held, {p.item.paper.id: _record(p.item.paper, p.doc) for p in held})
-        examples = claim_examples(train, lambda doc: number_candidates(doc.text, patterns))
-        files = ClaimModels.FILES
-        t._save_linear(models / files["claim"], examples.claim, (t.NONE, t.CLAIM), meta, t._binary_threshold(t.CLAIM),
-                       print)
-        t._save_linear(models / files["unit"], examples.unit, t._classes(examples.unit), meta, None, print)
-        t._save_linear(models / files["direction"], examples.direction, t._classes(examples.direction), meta, None,
-                       print)
-        for attribute, attribute_examples in examples.attributes.items():
-            t._save_linear(models / files[attribute], attribute_examples, (t.NONE, t.YES), meta, None, print)
+        t.save_claim_models(claim_examples(train, lambda doc: number_candidates(doc.text, patterns)), models, meta,
+                            print)
         extractor = ClaimExtractor(patterns, ClaimModels(models))
         held_examples = claim_examples(held, lambda doc: number_candidates(doc.text, patterns))
         for attribute, attribute_examples in held_examples.attributes.items():

@@ -15,7 +15,7 @@ from extractors.clusters import CLUSTERS_FILE
 from extractors.linear import LinearModel
 from extractors.training.corpus import fold_of, gold_spans, is_test_name, load
 from extractors.training.examples import Examples
-from extractors.training.train import _fit, train
+from extractors.training.train import _fit, _fit_ranker, _ranking_accuracy, train
 
 ANNOTATIONS = Path(__file__).resolve().parents[1] / "bench" / "annotations"
 
@@ -73,6 +73,48 @@ def test_linear_models_give_scikit_learns_probabilities(classes: tuple[str, ...]
         matrix, [classes.index(label) for label in examples.labels])
     expected = reference.predict_proba(matrix[:10])
     assert np.allclose(model.scores(examples.rows[:10]), expected, atol=2e-3)
+
+
+def test_a_listwise_ranker_of_two_choices_is_a_logistic_regression_of_their_difference() -> None:
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    from extractors.linear import HASH_BUCKETS, hashed
+    rng = np.random.default_rng(1)
+    examples, differences, targets = Examples(), [], []
+    for i in range(150):
+        none = ["subject:none", f"none|w{rng.integers(5)}"]
+        entity = ["subject:entity", f"near={rng.integers(4)}", f"w{rng.integers(6)}"]
+        right = rng.random() < (0.8 if "near=0" in entity else 0.3)
+        examples.add(none, "NONE" if right else "yes", f"p{i}")
+        examples.add(entity, "yes" if right else "NONE", f"p{i}")
+        vector = np.zeros(HASH_BUCKETS)
+        np.add.at(vector, hashed(entity), 1.0)
+        np.add.at(vector, hashed(none), -1.0)
+        differences.append(vector)
+        targets.append(int(right))
+    model = _fit_ranker(examples, ("NONE", "yes"), 0.5)
+    reference = LogisticRegression(C=0.5, fit_intercept=False, max_iter=5000, tol=1e-8).fit(
+        csr_matrix(np.array(differences)), targets)
+    weights = model.weights[:, 1].astype(np.float64)
+    logits = [weights[hashed(examples.rows[k + 1])].sum() - weights[hashed(examples.rows[k])].sum()
+              for k in range(0, 20, 2)]
+    assert np.allclose(logits, reference.decision_function(csr_matrix(np.array(differences[:10]))), atol=2e-3)
+
+
+def test_a_listwise_ranker_learns_which_choice_of_a_group_is_right() -> None:
+    rng = np.random.default_rng(2)
+    examples = Examples()
+    for i in range(200):
+        size = int(rng.integers(2, 6))
+        right = int(rng.integers(size))
+        for k in range(size):
+            cue = "cue=on" if k == right or rng.random() < 0.1 else "cue=off"
+            row = ["dataset:none", cue] if k == 0 else ["dataset:entity", cue, f"w{rng.integers(9)}"]
+            examples.add(row, "yes" if k == right else "NONE", f"p{i}")
+    model = _fit_ranker(examples, ("NONE", "yes"), 1.0)
+    assert _ranking_accuracy(model, examples) > 0.85
+    assert np.array_equal(model.weights, _fit_ranker(examples, ("NONE", "yes"), 1.0).weights)
 
 
 def test_kg_train_is_deterministic(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import spacy
@@ -53,11 +54,14 @@ from extractors.linear import HASH_BUCKETS, MODELS_DIR, NONE, LinearModel, hashe
 from extractors.relations import MODEL_FILE as RELATIONS_FILE
 from extractors.relations import RELATION_LABELS, RelationExtractor
 from extractors.training.corpus import VALIDATION_FOLD, Annotated, fold_of, gold_spans, load
-from extractors.training.examples import Examples, Prepared, boundary_examples, claim_examples, proposed_examples, \
-    refine_examples, relation_examples, with_predicted_entities, with_relations
+from extractors.training.examples import ClaimExamples, Examples, Prepared, boundary_examples, claim_examples, \
+    proposed_examples, refine_examples, relation_examples, with_predicted_entities, with_relations
 from kg.errors import ConfigError
 from kg.pipeline import build_nlp
 from kg.settings import Settings
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "bench" / "annotations"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus_arxiv" / "arxiv_cs_30k.jsonl.gz"
@@ -71,6 +75,10 @@ the same vectors."""
 CLUSTER_MIN_COUNT = 2
 """A word of the training pool is clustered when it occurs at least this often."""
 C_GRID = (0.1, 0.3, 1.0)
+RANKER_FITS = {"metric": "pointwise", "subject": "listwise", "dataset": "pointwise"}
+"""How each claim attribute ranker is fitted: ``pointwise``, a logistic regression over every choice on its own
+(:func:`_fit`), or ``listwise``, a softmax over each claim's choices (:func:`_fit_ranker`); chosen on the
+pool's folds (``bench/QUALITY.md``, L12)."""
 SEED = 0
 
 
@@ -371,13 +379,21 @@ def _fit_linear(annotated: list[tuple[Annotated, Doc, dict[str, float]]], models
         extractor = RelationExtractor(relations)
         prepared = [with_relations(p, extractor) for p in prepared]
         patterns = ClaimPatterns.load(PATTERNS_PATH)
-        examples = claim_examples(prepared, lambda doc: number_candidates(doc.text, patterns))
-        files = ClaimModels.FILES
-        _save_linear(models / files["claim"], examples.claim, (NONE, CLAIM), meta, _binary_threshold(CLAIM), log)
-        _save_linear(models / files["unit"], examples.unit, _classes(examples.unit), meta, None, log)
-        _save_linear(models / files["direction"], examples.direction, _classes(examples.direction), meta, None, log)
-        for attribute, attribute_examples in examples.attributes.items():
-            _save_linear(models / files[attribute], attribute_examples, (NONE, YES), meta, None, log)
+        save_claim_models(claim_examples(prepared, lambda doc: number_candidates(doc.text, patterns)), models, meta,
+                          log)
+
+
+def save_claim_models(examples: ClaimExamples, models: Path, meta: dict, log: Callable[[str], None]) -> None:
+    """Fit and save the six claim models: the claim, unit and direction classifiers, and the attribute rankers
+    (each by the fit that :data:`RANKER_FITS` names)."""
+    files = ClaimModels.FILES
+    _save_linear(models / files["claim"], examples.claim, (NONE, CLAIM), meta, _binary_threshold(CLAIM), log)
+    _save_linear(models / files["unit"], examples.unit, _classes(examples.unit), meta, None, log)
+    _save_linear(models / files["direction"], examples.direction, _classes(examples.direction), meta, None, log)
+    fits = {"pointwise": _fit, "listwise": _fit_ranker}
+    for attribute, attribute_examples in examples.attributes.items():
+        _save_linear(models / files[attribute], attribute_examples, (NONE, YES), meta, None, log,
+                     fit=fits[RANKER_FITS[attribute]])
 
 
 def _assembled(annotated: list[tuple[Annotated, Doc, dict[str, float]]], assembler: EntityAssembler
@@ -393,15 +409,18 @@ Thresholds = Callable[[LinearModel, Examples], dict]
 
 
 def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta: dict,
-                 choose: Thresholds | None, log: Callable[[str], None]) -> LinearModel:
+                 choose: Thresholds | None, log: Callable[[str], None], *,
+                 fit: Callable[[Examples, tuple[str, ...], float], LinearModel] | None = None) -> LinearModel:
     """Choose C (and thresholds) on the validation fold, refit on everything, save; the model as saved (float16),
-    so that the models fitted after it learn from the decisions it will make at run time."""
+    so that the models fitted after it learn from the decisions it will make at run time. ``fit`` is
+    :func:`_fit` unless given (:func:`_fit_ranker` for the claim attribute rankers)."""
+    fit = fit or _fit
     held = np.array([fold_of(p) == meta["validation_fold"] for p in examples.papers])
     train_part = _subset(examples, ~held)
     valid_part = _subset(examples, held)
     best: tuple[float, float, dict] | None = None
     for c in C_GRID:
-        model = _fit(train_part, classes, c)
+        model = fit(train_part, classes, c)
         settings = choose(model, valid_part) if choose else {}
         quality = settings.pop("score", None) if settings else None
         if quality is None:
@@ -410,7 +429,7 @@ def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta:
             best = (quality, c, settings)
     assert best is not None
     quality, c, settings = best
-    final = _fit(examples, classes, c)
+    final = fit(examples, classes, c)
     final = LinearModel(final.labels, final.weights, final.bias,
                         {**meta, "examples": len(examples.labels), "C": c, "validation": round(quality, 4), **settings})
     final.save(path)
@@ -429,13 +448,9 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
 
 
 def _fit(examples: Examples, classes: tuple[str, ...], c: float) -> LinearModel:
-    from scipy.sparse import csr_matrix  # noqa: PLC0415 - scipy comes with scikit-learn
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    indices = [hashed(r) for r in examples.rows]
-    matrix = csr_matrix((np.ones(sum(len(i) for i in indices), dtype=np.float32), np.concatenate(indices),
-                         np.cumsum([0, *map(len, indices)])), shape=(len(indices), HASH_BUCKETS))
-    matrix.sum_duplicates()
+    matrix = _matrix(examples.rows, np.float32)
     target = np.array([classes.index(label) for label in examples.labels])
     weights = np.zeros((HASH_BUCKETS, len(classes)), dtype=np.float32)
     bias = np.full(len(classes), -30.0, dtype=np.float32)
@@ -454,6 +469,53 @@ def _fit(examples: Examples, classes: tuple[str, ...], c: float) -> LinearModel:
     return LinearModel(classes, weights, bias)
 
 
+def _fit_ranker(examples: Examples, classes: tuple[str, ...], c: float) -> LinearModel:
+    """A conditional logit: one weight per feature, trained so that each group's right choices (a claim's rows,
+    "none" first; any of its rows labelled ``YES``) win the softmax over the group's rows, with an L2 penalty of
+    ``1 / (2C)``. Saved as a two-class model whose ``YES`` score rises with the choice's logit."""
+    from scipy.optimize import minimize  # noqa: PLC0415 - scipy comes with scikit-learn
+
+    matrix = _matrix(examples.rows, np.float64)
+    starts = np.array([g[0] for g in _groups(examples.rows)], dtype=np.int64)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(examples.rows))))
+    right = np.array([label == YES for label in examples.labels])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        logits = matrix @ w
+        shifted = np.exp(logits - np.maximum.reduceat(logits, starts)[group])
+        total = np.add.reduceat(shifted, starts)
+        wanted = np.add.reduceat(shifted * right, starts)
+        value = float(np.sum(np.log(total) - np.log(wanted)))
+        gradient = shifted / total[group] - shifted * right / wanted[group]
+        return c * value + 0.5 * float(w @ w), c * (matrix.T @ gradient) + w
+
+    solution = minimize(loss, np.zeros(HASH_BUCKETS), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    weights = np.zeros((HASH_BUCKETS, len(classes)), dtype=np.float32)
+    weights[:, classes.index(YES)] = solution.x
+    return LinearModel(classes, weights, np.zeros(len(classes), dtype=np.float32))
+
+
+def _matrix(rows: list[list[str]], dtype: type[np.floating]) -> csr_matrix:
+    """The rows' hashed features as a sparse matrix (a feature named twice counts twice)."""
+    from scipy.sparse import csr_matrix  # noqa: PLC0415 - scipy comes with scikit-learn
+
+    indices = [hashed(r) for r in rows]
+    matrix = csr_matrix((np.ones(sum(len(i) for i in indices), dtype=dtype), np.concatenate(indices),
+                         np.cumsum([0, *map(len, indices)])), shape=(len(indices), HASH_BUCKETS))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _groups(rows: list[list[str]]) -> list[list[int]]:
+    """The rows of each ranking group: consecutive rows of one claim, its "none" choice first."""
+    groups: list[list[int]] = []
+    for i, row in enumerate(rows):
+        if row[0].endswith(":none") or not groups:
+            groups.append([])
+        groups[-1].append(i)
+    return groups
+
+
 def _accuracy(model: LinearModel, examples: Examples) -> float:
     if not examples.rows:
         return 0.0
@@ -467,11 +529,7 @@ def _accuracy(model: LinearModel, examples: Examples) -> float:
 def _ranking_accuracy(model: LinearModel, examples: Examples) -> float:
     """For rankers: the share of groups (consecutive rows of one claim, "none" first) whose top choice is right."""
     scores = model.scores(examples.rows)[:, model.labels.index(YES)]
-    groups: list[list[int]] = []
-    for i, row in enumerate(examples.rows):
-        if row[0].endswith(":none") or not groups:
-            groups.append([])
-        groups[-1].append(i)
+    groups = _groups(examples.rows)
     right = sum(examples.labels[max(g, key=lambda i: scores[i])] == YES for g in groups)
     return right / len(groups)
 
