@@ -81,6 +81,31 @@ def _record(paper, doc) -> dict:  # noqa: ANN001
                         "dataset": c.dataset, "direction": c.direction} for c in record.claims]}
 
 
+def cached(cache: Path) -> list:
+    """The prepared Docs that :func:`_prepare` pickled."""
+    from extractors import contract  # noqa: PLC0415
+    from extractors.training.examples import Prepared  # noqa: PLC0415
+    from extractors.view import PaperView  # noqa: PLC0415
+
+    with cache.open("rb") as f:
+        return [Prepared(item, doc, PaperView.of(doc, contract.mentions(doc), contract.entities(doc)), gold_of)
+                for item, doc, gold_of in pickle.load(f)]
+
+
+def with_fitted_relations(prepared: list, fold: int, models: Path) -> list:
+    """The Docs with the relations of a model fitted on every fold but ``fold`` (fold ``fold + 1`` chooses C and
+    thresholds), saved in ``models``."""
+    from extractors.relations import RELATION_LABELS, RelationExtractor  # noqa: PLC0415
+    from extractors.training import train as t  # noqa: PLC0415
+    from extractors.training.examples import relation_examples, with_relations  # noqa: PLC0415
+
+    train = [p for p in prepared if p.item.fold != fold]
+    relations = RelationExtractor(t._save_linear(models / "relations.npz", relation_examples(train), RELATION_LABELS,
+                                                 {"data": "cv", "validation_fold": (fold + 1) % 5},
+                                                 t._relation_thresholds, print))
+    return [with_relations(p, relations) for p in prepared]
+
+
 def main() -> int:
     """Fit the claim models on the cached Docs and score the held-out fold."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,24 +122,14 @@ def main() -> int:
     from extractors.claims import ClaimExtractor, ClaimModels  # noqa: PLC0415
     from extractors.claims.candidates import number_candidates  # noqa: PLC0415
     from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns  # noqa: PLC0415
-    from extractors.relations import RELATION_LABELS, RelationExtractor  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
-    from extractors.training.examples import (  # noqa: PLC0415
-        Prepared, claim_examples, relation_examples, with_relations)
-    from extractors.view import PaperView  # noqa: PLC0415
+    from extractors.training.examples import claim_examples  # noqa: PLC0415
 
-    with cache.open("rb") as f:
-        prepared = [Prepared(item, doc, PaperView.of(doc, contract.mentions(doc), contract.entities(doc)), gold_of)
-                    for item, doc, gold_of in pickle.load(f)]
-    train = [p for p in prepared if p.item.fold != args.fold]
-    held = [p for p in prepared if p.item.fold == args.fold]
     patterns = ClaimPatterns.load(PATTERNS_PATH)
     meta = {"data": "cv", "validation_fold": (args.fold + 1) % 5}
     with tempfile.TemporaryDirectory(prefix="kg-claims-") as tmp:
         models = Path(tmp)
-        relations = RelationExtractor(t._save_linear(models / "relations.npz", relation_examples(train),
-                                                     RELATION_LABELS, meta, t._relation_thresholds, print))
-        prepared = [with_relations(p, relations) for p in prepared]
+        prepared = with_fitted_relations(cached(cache), args.fold, models)
         train = [p for p in prepared if p.item.fold != args.fold]
         held = [p for p in prepared if p.item.fold == args.fold]
         if args.relations_only:

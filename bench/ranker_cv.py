@@ -11,7 +11,6 @@ quarter hour; ``RANKER_FITS`` in ``extractors/training/train.py`` was chosen wit
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -30,29 +29,21 @@ def main() -> int:
     if not args.cache.exists():
         print(f"ranker_cv: no cache at {args.cache}: run bench/claim_rankers.py first", file=sys.stderr)
         return 2
-    from extractors import contract  # noqa: PLC0415
+    from claim_rankers import cached, with_fitted_relations  # noqa: PLC0415
     from extractors.claims.candidates import number_candidates  # noqa: PLC0415
     from extractors.claims.patterns import PATTERNS_PATH, ClaimPatterns  # noqa: PLC0415
-    from extractors.relations import RELATION_LABELS, RelationExtractor  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
     from extractors.training.corpus import fold_of  # noqa: PLC0415
-    from extractors.training.examples import Prepared, claim_examples, relation_examples, with_relations  # noqa: PLC0415
-    from extractors.view import PaperView  # noqa: PLC0415
+    from extractors.training.examples import claim_examples  # noqa: PLC0415
 
-    with args.cache.open("rb") as f:
-        pool = [Prepared(item, doc, PaperView.of(doc, contract.mentions(doc), contract.entities(doc)), gold_of)
-                for item, doc, gold_of in pickle.load(f) if item.fold != 0]
     with tempfile.TemporaryDirectory(prefix="kg-ranker-cv-") as tmp:
-        model = t._save_linear(Path(tmp) / "relations.npz", relation_examples(pool), RELATION_LABELS,
-                               {"data": "cv", "validation_fold": 1}, t._relation_thresholds, print)
-    pool = [with_relations(p, RelationExtractor(model)) for p in pool]
+        pool = with_fitted_relations([p for p in cached(args.cache) if p.item.fold != 0], 0, Path(tmp))
     patterns = ClaimPatterns.load(PATTERNS_PATH)
     examples = claim_examples(pool, lambda doc: number_candidates(doc.text, patterns))
-    fits = {"pointwise": t._fit, "listwise": t._fit_ranker}
     for attribute in args.attributes:
         rows = examples.attributes[attribute]
         folds = np.array([fold_of(p) for p in rows.papers])
-        for name, fit in fits.items():
+        for name, fit in t.RANKER_FITTERS.items():
             for c in t.C_GRID:
                 scores = [t._ranking_accuracy(fit(t._subset(rows, folds != k), (t.NONE, t.YES), c),
                                               t._subset(rows, folds == k)) for k in (1, 2, 3, 4)]
@@ -62,5 +53,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     sys.exit(main())

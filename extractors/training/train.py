@@ -390,10 +390,9 @@ def save_claim_models(examples: ClaimExamples, models: Path, meta: dict, log: Ca
     _save_linear(models / files["claim"], examples.claim, (NONE, CLAIM), meta, _binary_threshold(CLAIM), log)
     _save_linear(models / files["unit"], examples.unit, _classes(examples.unit), meta, None, log)
     _save_linear(models / files["direction"], examples.direction, _classes(examples.direction), meta, None, log)
-    fits = {"pointwise": _fit, "listwise": _fit_ranker}
     for attribute, attribute_examples in examples.attributes.items():
         _save_linear(models / files[attribute], attribute_examples, (NONE, YES), meta, None, log,
-                     fit=fits[RANKER_FITS[attribute]])
+                     fit=RANKER_FITTERS[RANKER_FITS[attribute]])
 
 
 def _assembled(annotated: list[tuple[Annotated, Doc, dict[str, float]]], assembler: EntityAssembler
@@ -493,6 +492,10 @@ def _fit_ranker(examples: Examples, classes: tuple[str, ...], c: float) -> Linea
     weights = np.zeros((HASH_BUCKETS, len(classes)), dtype=np.float32)
     weights[:, classes.index(YES)] = solution.x
     return LinearModel(classes, weights, np.zeros(len(classes), dtype=np.float32))
+
+
+RANKER_FITTERS = {"pointwise": _fit, "listwise": _fit_ranker}
+"""The fits :data:`RANKER_FITS` names."""
 
 
 def _matrix(rows: list[list[str]], dtype: type[np.floating]) -> csr_matrix:
