@@ -19,6 +19,11 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.clusters import WordClusters
+    from extractors.entities import EntityAssembler
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,12 +35,7 @@ def _prepare(fold: int, cache: Path) -> None:
     """Parse, cross-fit and assemble the pool; pickle the prepared Docs."""
     import spacy  # noqa: PLC0415
 
-    from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE  # noqa: PLC0415
     from extractors.clusters import WordClusters  # noqa: PLC0415
-    from extractors.entities import EntityAssembler, EntityRules  # noqa: PLC0415
-    from extractors.gazetteer import packaged  # noqa: PLC0415
-    from extractors.linear import LinearModel  # noqa: PLC0415
-    from extractors.entities import PROPOSED_FILE, REFINE_FILE  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
     from extractors.training.corpus import load  # noqa: PLC0415
     from kg.pipeline import build_nlp  # noqa: PLC0415
@@ -60,14 +60,22 @@ def _prepare(fold: int, cache: Path) -> None:
         clusters = WordClusters.fit(t.cluster_words(docs[:len(pool)]), nlp.vocab)
         t._fit_linear(annotated[:len(pool)], models, {"data": "cv", "validation_fold": validation},
                       ("entities", "proposed"), clusters, print)
-        assembler = EntityAssembler(EntityRules.load(), packaged(), precision={},
-                                    refine=LinearModel.load(models / REFINE_FILE),
-                                    proposed=LinearModel.load(models / PROPOSED_FILE), clusters=clusters,
-                                    boundaries=LinearModel.load(models / BOUNDARIES_FILE))
-        prepared = t._assembled(annotated, assembler)
+        prepared = t._assembled(annotated, fitted_assembler(models, clusters))
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("wb") as f:
         pickle.dump([(p.item, p.doc, p.gold_of) for p in prepared], f)
+
+
+def fitted_assembler(models: Path, clusters: WordClusters | None) -> EntityAssembler:
+    """The entity component with the boundary, refining and proposed classifiers saved in ``models``."""
+    from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE  # noqa: PLC0415
+    from extractors.entities import PROPOSED_FILE, REFINE_FILE, EntityAssembler, EntityRules  # noqa: PLC0415
+    from extractors.gazetteer import packaged  # noqa: PLC0415
+    from extractors.linear import LinearModel  # noqa: PLC0415
+
+    return EntityAssembler(EntityRules.load(), packaged(), precision={}, refine=LinearModel.load(models / REFINE_FILE),
+                           proposed=LinearModel.load(models / PROPOSED_FILE), clusters=clusters,
+                           boundaries=LinearModel.load(models / BOUNDARIES_FILE))
 
 
 def _record(paper, doc) -> dict:  # noqa: ANN001

@@ -21,6 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from claim_rankers import fitted_assembler  # noqa: E402
+
 
 def main() -> int:
     """Refit the entity models on a cached fold and write the reassembled Docs."""
@@ -31,12 +36,9 @@ def main() -> int:
     parser.add_argument("--cross-fit", action="store_true",
                         help="the training Docs' entities by the other half's models")
     args = parser.parse_args()
-    from extractors.boundaries import MODEL_FILE as BOUNDARIES_FILE  # noqa: PLC0415
     from extractors.clusters import WordClusters  # noqa: PLC0415
-    from extractors.entities import (  # noqa: PLC0415
-        PRECISION_FILE, PROPOSED_FILE, REFINE_FILE, EntityAssembler, EntityRules)
-    from extractors.gazetteer import packaged  # noqa: PLC0415
-    from extractors.linear import MODELS_DIR, LinearModel  # noqa: PLC0415
+    from extractors.entities import PRECISION_FILE, EntityAssembler  # noqa: PLC0415
+    from extractors.linear import MODELS_DIR  # noqa: PLC0415
     from extractors.training import train as t  # noqa: PLC0415
 
     with args.source.open("rb") as f:
@@ -52,10 +54,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="kg-entities-") as tmp:
             models = Path(tmp)
             t._fit_linear(part, models, meta, ("entities", "proposed"), clusters, print)
-            return EntityAssembler(EntityRules.load(), packaged(), precision={},
-                                   refine=LinearModel.load(models / REFINE_FILE),
-                                   proposed=LinearModel.load(models / PROPOSED_FILE), clusters=clusters,
-                                   boundaries=LinearModel.load(models / BOUNDARIES_FILE))
+            return fitted_assembler(models, clusters)
 
     whole = fitted(pool)
     prepared = t._assembled(held, whole)
