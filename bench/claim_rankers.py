@@ -60,10 +60,7 @@ def _prepare(fold: int, cache: Path) -> None:
         clusters = WordClusters.fit(t.cluster_words(docs[:len(pool)]), nlp.vocab)
         t._fit_linear(annotated[:len(pool)], models, {"data": "cv", "validation_fold": validation},
                       ("entities", "proposed"), clusters, print)
-        prepared = t._assembled(annotated, fitted_assembler(models, clusters))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with cache.open("wb") as f:
-        pickle.dump([(p.item, p.doc, p.gold_of) for p in prepared], f)
+        save_cached(t._assembled(annotated, fitted_assembler(models, clusters)), cache)
 
 
 def fitted_assembler(models: Path, clusters: WordClusters | None) -> EntityAssembler:
@@ -98,6 +95,13 @@ def cached(cache: Path) -> list:
     with cache.open("rb") as f:
         return [Prepared(item, doc, PaperView.of(doc, contract.mentions(doc), contract.entities(doc)), gold_of)
                 for item, doc, gold_of in pickle.load(f)]
+
+
+def save_cached(prepared: list, cache: Path) -> None:
+    """Pickle prepared Docs for :func:`cached` to read."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as f:
+        pickle.dump([(p.item, p.doc, p.gold_of) for p in prepared], f)
 
 
 def with_fitted_relations(prepared: list, fold: int, models: Path) -> list:

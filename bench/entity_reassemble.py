@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from claim_rankers import fitted_assembler  # noqa: E402
+from claim_rankers import fitted_assembler, save_cached  # noqa: E402
 
 
 def main() -> int:
@@ -64,8 +64,7 @@ def main() -> int:
                                      fitted([a for a in pool if t.half(a[0]) != h]))
     else:
         prepared += t._assembled(pool, whole)
-    with args.target.open("wb") as f:
-        pickle.dump([(p.item, p.doc, p.gold_of) for p in prepared], f)
+    save_cached(prepared, args.target)
     return 0
 
 
