@@ -37,6 +37,18 @@ PATTERNS = ClaimPatterns.load(PATTERNS_PATH)
     # "from A to B" is two numbers; counts of wins are spelled with words
     ("only a negligible FID increase from 1.95 to 1.98.", [("1.95", "", "from"), ("1.98", "", "to")]),
     ("ARLON outperforms the baseline on eight out of eleven metrics.", [("eight", "", "out_of")]),
+    # LaTeX math and markup read as plain text: the unit inside or after the math, the number after "$"
+    ("reaching up to 3.4$\\times$ higher return with $27\\%$ fewer tokens",
+     [("3.4", "x", "single"), ("27", "%", "single")]),
+    ("speed-ups of 1.4--2.3$\\times$ and up to \\textbf{30}\\% less memory",
+     [("1.4--2.3", "x", "range"), ("30", "%", "single")]),
+    ("a 3.4 $\\times$ speedup", [("3.4", "x", "single")]),
+    # a spread lends its unit to the mean, as a list's last item does to the others
+    ("an accuracy of 92.67 +/- 0.73% and $81.2 \\pm 1.3\\%$", [("92.67", "%", "single"), ("0.73", "%", "single"),
+                                                            ("81.2", "%", "single"), ("1.3", "%", "single")]),
+    # a minus sign after a space, a bracket or "=" is a sign, not a name's hyphen
+    ("the student retains accuracy (-5.6% mAP) with ICC=-0.15 against GPT-4", [("5.6", "%", "single"),
+                                                                             ("0.15", "", "single")]),
     # no number at all: URLs, big-O, names with digits, resolutions
     ("Code is at https://github.com/hyx1999/SAM-Decoding and https://huggingface.co/x/y2.", []),
     ("time complexity of O(1) per step on ICFHR2016 READ", []),
@@ -46,8 +58,9 @@ def test_number_candidates(text: str, expected: list[tuple[str, str, str]]) -> N
     assert [(c.value, c.unit, c.role) for c in number_candidates(text, PATTERNS)] == expected
 
 
-def test_candidates_point_into_the_text() -> None:
-    text = "Our model reaches 84.6% accuracy, a gain from 80.1% to 84.6%."
+@pytest.mark.parametrize("text", ["Our model reaches 84.6% accuracy, a gain from 80.1% to 84.6%.",
+                                  "a $3.4\\times$ speedup and \\textbf{27}\\% less memory ($\\sim$2 GB)"])
+def test_candidates_point_into_the_text(text: str) -> None:
     for candidate in number_candidates(text, PATTERNS):
         assert text[candidate.start:candidate.end] == candidate.value
 

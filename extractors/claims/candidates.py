@@ -3,6 +3,9 @@
 A "from A to B" change gives two candidates (roles ``from`` and ``to``); a range is one (``range``); everything
 else is ``single`` (or the scanner's kind for counts spelled in words: ``out_of``, ``sota_count``,
 ``word_multiplier``). Whether a candidate is a claim, and of what, is decided later by the trained models.
+URLs are blanked before the scanner reads the text, and so is LaTeX markup (``latex_math_pattern`` and
+``latex_markup_pattern`` of ``patterns/claims.json``): "$3.4\\times$" reads as "3.4 times". Blanking keeps every
+character offset, so a candidate's offsets point into the Doc's text.
 """
 
 from __future__ import annotations
@@ -43,9 +46,21 @@ class NumberCandidate:
     scaled: bool
 
 
+def _spaces(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+def _blank_latex(text: str, patterns: ClaimPatterns) -> str:
+    """The text with the delimiters of inline math and LaTeX markup blanked: "$3.4\\times$" reads "3.4 times"."""
+    chars = list(patterns.latex_markup_re.sub(_spaces, text))
+    for m in patterns.latex_math_re.finditer(text):
+        chars[m.start()] = chars[m.end() - 1] = " "
+    return "".join(chars)
+
+
 def number_candidates(text: str, patterns: ClaimPatterns) -> list[NumberCandidate]:
-    """The candidates of a text, in text order (URLs are never read)."""
-    blanked = _URL_RE.sub(lambda m: " " * len(m.group(0)), text)
+    """The candidates of a text, in text order (URLs are never read, LaTeX markup is read as plain text)."""
+    blanked = _blank_latex(_URL_RE.sub(_spaces, text), patterns)
     out: list[NumberCandidate] = []
     for m in scan_numbers(blanked, patterns):
         unit = m.unit.unit if m.unit is not None else ""

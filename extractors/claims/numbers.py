@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from extractors.claims.patterns import ClaimPatterns, UnitRule
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
-# A number that is not part of a name ("GPT-4", "x4"), a version, a path or a LaTeX command.
-_NUMBER_RE = re.compile(rf"(?:(?<=sim)|(?<![\w.,\\@#^$×-]))(?:{_NUMBER})")  # "sim7\%" lost its "\"
+# A number that is not part of a name ("GPT-4", "x4"), a version, a path or a LaTeX command; a minus sign after a
+# space, a bracket or "=" is a sign ("(-5.6% mAP)", "ICC=-0.15"), and the value is read without it.
+_NUMBER_RE = re.compile(rf"(?:(?<=sim)|(?<=[\s(\[=:]-)|(?<![\w.,\\@#^$×-]))(?:{_NUMBER})")  # "sim7\%" lost its "\"
 _NUMBER_AT = re.compile(_NUMBER)
 _SCALE_RE = re.compile(r"(?P<suf>[kKMBT])(?![A-Za-z0-9])|\s(?P<word>thousand|million|billion|trillion)\b")
 _SCALE_GLOSS_RE = re.compile(r"\s?\((?:thousand|million|billion|trillion)\)")
@@ -23,7 +24,8 @@ _SCALE_GLOSS_RE = re.compile(r"\s?\((?:thousand|million|billion|trillion)\)")
 _DIMENSION_RE = re.compile(r"\s?(?:[x×*]|times)\s?(?=\d)")
 _DIMENSION_TAIL_RE = re.compile(rf"(?:{_NUMBER})(?:\s?[x×*]\s?(?:{_NUMBER}))*")
 _RANGE_SEP_RE = re.compile(r"\s?(?:--|-|–|—|~|sim)\s?(?=\.?\d)|\s+(?P<to>to|through)\s+(?=\.?\d)")
-_UNIT_LIST_RE = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)$")
+# Between a bare number and the number whose unit it takes: a list ("5 and 10 points") or a spread ("92.7 ± 0.7%").
+_UNIT_LIST_RE = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*|\s*(?:±|\+/-|\+-|pm)\s*)$")
 
 
 @dataclass(slots=True)
@@ -50,7 +52,7 @@ def scan_numbers(text: str, patterns: ClaimPatterns) -> list[_Mention]:
     """Numbers of the text with their unit, in text order (names and sizes left out).
 
     Args:
-        text: The Doc's text (URLs blanked out).
+        text: The Doc's text (URLs and LaTeX markup blanked out).
         patterns: The compiled patterns.
 
     Returns:
@@ -86,7 +88,7 @@ class _Scanner:
         return self._borrow_units(text, mentions)
 
     def _borrow_units(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
-        """ "5 and 10 points": a bare number takes the unit of the list item after it."""
+        """ "5 and 10 points", "92.7 ± 0.7%": a bare number takes the unit of the list item or spread after it."""
         kept: list[_Mention] = []
         lender: _Mention | None = None
         for m in reversed(mentions):

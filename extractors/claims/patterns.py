@@ -46,6 +46,8 @@ class ClaimPatterns:
     baseline_cues: tuple[tuple[str, ...], ...]
     baseline_stop_words: frozenset[str]
     np_stop_words: frozenset[str]
+    latex_math_re: re.Pattern[str]
+    latex_markup_re: re.Pattern[str]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClaimPatterns:
@@ -79,6 +81,8 @@ class ClaimPatterns:
                                        reverse=True)),
             baseline_stop_words=words("baseline_stop_words"),
             np_stop_words=words("np_stop_words"),
+            latex_math_re=re.compile(data["latex_math_pattern"]),
+            latex_markup_re=re.compile(data["latex_markup_pattern"]),
         )
 
     @classmethod
