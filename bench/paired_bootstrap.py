@@ -5,14 +5,14 @@
 A and B are the records two variants wrote for the same held-out fold (``bench/claim_rankers.py --pred FILE``). Each
 paper is scored on its own by the reference scorer. Resampling the fold's papers with replacement then gives, for
 each measure, B's F1 minus A's and the interval that holds 95% of the resampled differences. The interval says how
-much the choice of papers moves a difference, not how much a refit of the same code does (rows L6 and L7 of
-``QUALITY.md``). Merge is left out: it pairs mentions across papers. The test split is never read.
+much the choice of papers moves a difference, not how much a refit of the same code does (for that, run
+``bench/claim_rankers.py --train-share 0.95`` with several seeds). Merge is left out: it pairs mentions across
+papers. The test split is never read.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -41,10 +41,6 @@ def _f1(totals: np.ndarray) -> np.ndarray:
     return np.divide(2 * totals[..., 0], denominator, out=np.zeros_like(denominator), where=denominator > 0)
 
 
-def _read(path: Path) -> dict[str, dict]:
-    return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
-
-
 def main() -> int:
     """Print each measure's F1 for A and B, the difference and its 95% bootstrap interval."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,7 +54,7 @@ def main() -> int:
 
     scorer = _scorer(args.shared)
     gold = {a.paper.id: a.gold for a in load(ANNOTATIONS) if a.fold == args.fold}
-    a, b = _counts(scorer, gold, _read(args.a)), _counts(scorer, gold, _read(args.b))
+    a, b = _counts(scorer, gold, scorer.load(str(args.a))), _counts(scorer, gold, scorer.load(str(args.b)))
     rng = np.random.default_rng(0)
     draws = rng.integers(0, len(gold), size=(args.samples, len(gold)))
     differences = _f1(b[draws].sum(axis=1)) - _f1(a[draws].sum(axis=1))
