@@ -21,6 +21,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 from spacy.language import Language
@@ -44,6 +45,9 @@ REFINE_FILE = "entities.npz"
 TYPES = ("Method", "Model", "Dataset", "Task", "Metric")
 CHUNK = "chunk"
 """The vote of a noun phrase no finder typed: only the refining classifier can keep it, and type it."""
+TITLE_NAME = "title_name"
+"""The vote of the short name before the title's colon: untyped too, the refining classifier types it."""
+UNTYPED = frozenset({CHUNK, TITLE_NAME})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class EntityRules:
     precedence: tuple[str, ...]
     drop: frozenset[str]
     gazetteer_words: int
+    title_words: int
     chunk_strip: frozenset[str]
     boundary_finders: frozenset[str]
     boundary_variants: dict[str, tuple[int, int]]
@@ -67,6 +72,7 @@ class EntityRules:
         by_id = {r["id"]: r for r in raw["rules"]}
         return cls(confidence=confidence, precedence=tuple(raw["precedence"]), drop=frozenset(raw["drop"]),
                    gazetteer_words=int(by_id["gazetteer"]["max_words"]),
+                   title_words=int(by_id["title_name"]["max_words"]),
                    chunk_strip=frozenset(by_id["chunk"]["strip"]),
                    boundary_finders=frozenset(by_id["boundary"]["finders"]),
                    boundary_variants={k: (int(v[0]), int(v[1])) for k, v in by_id["boundary"]["variants"].items()})
@@ -83,18 +89,40 @@ class _Found:
 
 @dataclass(frozen=True, slots=True)
 class DocFacts:
-    """What the entity features read of the whole Doc, computed once per Doc."""
+    """What the entity features read of the whole Doc, computed once per Doc.
+
+    Attributes:
+        title_end: the title's end (a character offset, -1 when there is no title).
+        colon: the token index of the title's colon.
+        sentence_starts: the first token of each sentence.
+        title_name: the tokens before the title's colon without edge punctuation (start, end), or None.
+        title_head: the lower-cased lemma of the last word after the title's colon before a preposition or
+            punctuation ("-" if none): "benchmark" in "VinQA: A Benchmark for ...", a name's apposition.
+    """
 
     title_end: int
     colon: int | None
     sentence_starts: list[int]
+    title_name: tuple[int, int] | None
+    title_head: str
 
     @classmethod
     def of(cls, doc: Doc) -> DocFacts:
-        """The title's end (a character offset, -1 when there is no title), its colon and the sentence starts."""
+        """The facts of a Doc."""
         title_end = doc.text.find(TITLE_SEPARATOR)
         colon = next((t.i for t in doc if t.text == ":" and (title_end < 0 or t.idx < title_end)), None)
-        return cls(title_end, colon, [s.start for s in syntax(doc).sentences])
+        name, head = None, "-"
+        if colon is not None and title_end >= 0:
+            start, end = 0, colon
+            while start < end and doc[start].is_punct:
+                start += 1
+            while end > start and doc[end - 1].is_punct:
+                end -= 1
+            name = (start, end) if start < end else None
+            words = takewhile(lambda t: t.idx < title_end and t.pos_ not in ("ADP", "SCONJ")
+                              and (t.pos_ != "PUNCT" or t.text == "-"), doc[colon + 1:])
+            head = next((t.lemma_.lower() for t in reversed(list(words)) if t.is_alpha), "-")
+        return cls(title_end, colon, [s.start for s in syntax(doc).sentences], name, head)
 
     def in_title(self, span: Span) -> bool:
         """The span is in the title."""
@@ -230,6 +258,12 @@ class EntityAssembler:
                 yield _Found(pair.long_start, pair.long_end, short.type, "acronym_long",
                              self.rules.confidence["acronym_long"])
 
+    def _rule_title_name(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
+        name = DocFacts.of(doc).title_name
+        if name is not None and len(tokens.span_text(*name).split()) <= self.rules.title_words:
+            start, end = name
+            yield _Found(start, end, TITLE_NAME, "title_name", self.rules.confidence["title_name"])
+
     def _rule_gazetteer(self, doc: Doc, tokens: DocTokens, accepted: list[_Found]) -> Iterable[_Found]:
         text, starts, ends = tokens.text, tokens.starts, tokens.ends
         words = [first_word(text[s:e]) for s, e in zip(starts, ends, strict=True)]
@@ -330,7 +364,7 @@ class EntityAssembler:
         for index, candidate in enumerate(candidates):
             type_name = max(sorted(candidate.votes), key=candidate.votes.__getitem__)
             if self.refine is None:
-                if type_name == CHUNK:
+                if type_name in UNTYPED:
                     continue
             else:
                 probabilities = dict(zip(self.refine.labels, refined[index], strict=True))
@@ -413,7 +447,10 @@ def entity_features(doc: Doc, facts: DocFacts, found: list[_Found], votes: dict[
     features += [f"dep={root.dep_}|{top}", f"governor={root.head.lemma_.lower()}|{root.dep_}",
                  f"suffix={first[-1].lower_[-3:]}|{top}"]
     features += [f"word={t.lower_}" for t in first[:6]]
+    if facts.title_name is not None and any((s.start, s.end) == facts.title_name for s in spans):
+        features.append(f"title_head={facts.title_head}|{top}")
     for span in spans[:3]:
+        features += [f"appos={t.lemma_.lower()}" for t in span.root.children if t.dep_ == "appos"]
         if span.start > 0:
             features.append(f"prev={doc[span.start - 1].lower_}|{top}")
         if span.end < len(doc):

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from extractors import contract
 from extractors.boundaries import KEEP, DocTokens
 from extractors.clusters import WordClusters
-from extractors.entities import CHUNK, EntityAssembler, EntityRules
+from extractors.entities import CHUNK, TITLE_NAME, DocFacts, EntityAssembler, EntityRules
 from extractors.gazetteer import packaged
 from extractors.linear import HASH_BUCKETS, LinearModel, hashed
 from extractors.syntax import syntax
@@ -115,6 +115,43 @@ def test_gazetteer_names_and_noun_chunks_are_candidates(nlp: Language, base_nlp:
     assert candidates["ImageNet"][0] == "gazetteer" and "Dataset" in candidates["ImageNet"][1]
     chunk = next(text for text in candidates if "convolutional encoder" in text)  # the boundary classifier's edges
     assert candidates[chunk] == ("chunk", {CHUNK: EntityRules.load().confidence["chunk"]})
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Hakim: Farsi Text Embedding Model", "Hakim"),
+    ("M-GroSE v2: Grounded Answers", "M-GroSE v2"),
+    ("Towards Trustworthy Selective Generation: A Study", None),  # longer than the rule's max_words
+    ("Hakim for Farsi Text Embedding", None),  # no colon
+])
+def test_a_short_name_before_the_titles_colon_is_an_untyped_candidate(base_nlp: Language, title: str,
+                                                                      expected: str | None) -> None:
+    doc = base_nlp(f"{title}{TITLE_SEPARATOR}We evaluate it: Hakim is fast.")
+    found = [c for c in _bare().candidates(doc) if any(f.rule == "title_name" for f in c.found)]
+    assert [doc[c.found[0].start:c.found[0].end].text for c in found] == ([expected] if expected else [])
+    assert all(TITLE_NAME in c.votes for c in found)
+
+
+@pytest.mark.parametrize(("title", "head"), [
+    ("PassBench: A Large-Scale Benchmark for Battery Passports", "benchmark"),
+    ("PassBench: Farsi Text Embedding Models", "model"),
+    ("PassBench without a colon", "-"),
+])
+def test_the_refining_classifier_reads_a_title_names_subtitle_and_apposition(base_nlp: Language, title: str,
+                                                                            head: str) -> None:
+    doc = base_nlp(f"{title}{TITLE_SEPARATOR}We present PassBench, a new dataset of battery passports.")
+    facts = DocFacts.of(doc)
+    assert facts.title_head == head
+    features = {c.found[0].rule: set(c.features(doc, facts, None)) for c in _bare().candidates(doc)}
+    if head == "-":
+        assert "title_name" not in features
+    else:
+        assert f"title_head={head}|{TITLE_NAME}" in features["title_name"]
+        assert "appos=dataset" in features["title_name"]  # "PassBench, a new dataset"
+
+
+def test_without_the_classifier_no_title_name_becomes_an_entity(base_nlp: Language) -> None:
+    doc = _bare()(base_nlp(f"Hakim: Farsi Text Embedding Model{TITLE_SEPARATOR}Hakim embeds text."))
+    assert "title_name" not in {m.rule for m in contract.mentions(doc)}
 
 
 def test_without_the_classifier_no_noun_chunk_becomes_an_entity(base_nlp: Language) -> None:
