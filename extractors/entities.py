@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import takewhile
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -108,7 +109,15 @@ class DocFacts:
 
     @classmethod
     def of(cls, doc: Doc) -> DocFacts:
-        """The facts of a Doc."""
+        """The facts of a Doc (read once, then remembered while the Doc lives: the title-name finder and the
+        classifiers read them)."""
+        known = _FACTS.get(doc)
+        if known is None:
+            known = _FACTS[doc] = cls._read(doc)
+        return known
+
+    @classmethod
+    def _read(cls, doc: Doc) -> DocFacts:
         title_end = doc.text.find(TITLE_SEPARATOR)
         colon = next((t.i for t in doc if t.text == ":" and (title_end < 0 or t.idx < title_end)), None)
         name, head = None, "-"
@@ -131,6 +140,9 @@ class DocFacts:
     def sentence(self, token: int) -> int:
         """Index of the sentence holding a token."""
         return max(bisect_right(self.sentence_starts, token) - 1, 0)
+
+
+_FACTS: WeakKeyDictionary[Doc, DocFacts] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
