@@ -4,8 +4,8 @@ Every ordered pair of entities whose types a relation allows (a Method or Model 
 Method/Model as tail) is a candidate, whatever the head: the paper's own method or any other system. A
 multinomial logistic regression (``models/relations.npz``, trained by ``kg train``) reads the features of
 :func:`pair_features` (the types, what the paper proposes, how many entities of the tail's type the paper names,
-the words that govern each end or the list it is an item of, and in every sentence naming both the words and the
-dependency path between them) and gives each relation type, or none, a probability; a relation is kept when
+whether the two names share words, the words that govern each end or the list it is an item of, and in every
+sentence naming both the words and the dependency path between them) and gives each relation type, or none, a probability; a relation is kept when
 its probability clears the threshold chosen on the validation fold (the model's ``meta``).
 
 Writes ``doc._.kg_relations`` (:mod:`extractors.contract`).
@@ -13,6 +13,7 @@ Writes ``doc._.kg_relations`` (:mod:`extractors.contract`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spacy.language import Language
@@ -111,6 +112,8 @@ def pair_features(view: PaperView, head: EntityRecord, tail: EntityRecord) -> li
         f"head_first={min(view.sentence(heads[0]), 4)}|{kinds}",
     ]
     features.append(f"tail_in_title={any(doc[t.start].idx < view.title_end for t in tails)}|{is_main}|{kinds}")
+    overlap = _overlap(_words(view, heads), _words(view, tails))
+    features += [f"overlap={overlap}|{kinds}", f"overlap={overlap}|{is_main}|{kinds}"]
     for h in heads[:3]:
         features += _governor_features("head", doc[h.start:h.end], f"{is_main}|{kinds}")
     same_type = view.of_type[tail.type]
@@ -125,6 +128,25 @@ def pair_features(view: PaperView, head: EntityRecord, tail: EntityRecord) -> li
     for h, t in _closest_per_sentence(view, head, tail)[:_MAX_SENTENCES]:
         features += _together_features(view, head, tail, h, t, kinds)
     return features
+
+
+def _words(view: PaperView, mentions: list[MentionRecord]) -> frozenset[str]:
+    """The first five letters of every lower-cased word of an entity's first three mentions, split at hyphens and
+    slashes too ("Voting-based ViT": "votin", "based", "vit"), so that a plural or a suffix still matches."""
+    text = " ".join(view.doc[m.start:m.end].text for m in mentions[:3]).lower()
+    return frozenset(w[:5] for w in re.split(r"[^a-z0-9]+", text) if len(w) > 1)
+
+
+def _overlap(head: frozenset[str], tail: frozenset[str]) -> str:
+    """How two entities' names share words: the tail's all in the head's ("ViT" in "Voting-based ViT"), the head's
+    all in the tail's, some of them, or none."""
+    if not head or not tail or not head & tail:
+        return "none"
+    if tail <= head:
+        return "tail_in_head"
+    if head <= tail:
+        return "head_in_tail"
+    return "some"
 
 
 def _together_features(view: PaperView, head: EntityRecord, tail: EntityRecord, h: MentionRecord,

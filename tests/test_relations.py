@@ -9,6 +9,7 @@ import pytest
 from spacy.tokens import Doc
 
 from extractors import contract
+from extractors.contract import EntityRecord
 from extractors.relations import pair_features
 from extractors.view import PaperView, allowed_labels
 
@@ -89,3 +90,18 @@ def test_a_pair_named_together_in_two_sentences_is_read_in_both(parse: Callable[
     features = pair_features(view, view.by_id[ids["FlashNet"]], view.by_id[ids["SwinIR"]])
     between = {f.split("|")[0] for f in features if f.startswith("between=")}
     assert {"between=beat", "between=outperform"} <= between
+
+
+def test_a_pair_whose_names_share_words_says_which_name_holds_the_other(parse: Callable[..., Doc]) -> None:
+    doc = parse("We propose FlashNet-ViT, a network for image super-resolution that builds on ViT. FlashNet-ViT is "
+                "evaluated on Set5, where it outperforms SwinIR.", title="FlashNet-ViT: Fast Image Super-Resolution")
+    ids = {name: entity for entity, name in _named(doc).items()}
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc))
+    flashnet, vit, swinir = (view.by_id[ids[name]] for name in ("FlashNet-ViT", "ViT", "SwinIR"))
+
+    def overlap(head: EntityRecord, tail: EntityRecord) -> set[str]:
+        return {f.split("|")[0] for f in pair_features(view, head, tail) if f.startswith("overlap=")}
+
+    assert overlap(flashnet, vit) == {"overlap=tail_in_head"}
+    assert overlap(vit, flashnet) == {"overlap=head_in_tail"}
+    assert overlap(flashnet, swinir) == {"overlap=none"}
