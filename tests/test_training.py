@@ -153,3 +153,39 @@ def test_scores_of_many_rows_are_the_probabilities_of_each(classes: tuple[str, .
     rows = [[], ["w1", "cue=" + classes[0]], [], ["w3"], ["w2", "w2", "w5"], []]
     expected = [[model.probabilities(row)[label] for label in model.labels] for row in rows]
     assert np.allclose(model.scores(rows), expected, atol=1e-6)
+
+
+def test_a_gold_relation_no_entity_pair_carries_is_counted_as_unreachable(parse) -> None:  # noqa: ANN001
+    from extractors.training.corpus import Annotated
+    from extractors.training.examples import relation_examples, with_gold_entities
+    from kg.types import Paper
+
+    paper = Paper("t-unreachable", "FlashNet: Fast Image Super-Resolution",
+                  "We propose FlashNet for image super-resolution. FlashNet is evaluated on Set5 and Urban100.", "t:1")
+    gold = {"entities": [{"name": "FlashNet", "type": "Method"}, {"name": "Set5", "type": "Dataset"},
+                         {"name": "image super-resolution", "type": "Task"}],
+            "relations": [{"type": "evaluated_on", "head": "FlashNet", "tail": "Set5"},
+                          {"type": "evaluated_on", "head": "FlashNet", "tail": "Urban100"},
+                          {"type": "addresses", "head": "FlashNet", "tail": "image super-resolution"}]}
+    item = Annotated(paper, gold, "unit_train")
+    examples = relation_examples([with_gold_entities(item, parse(paper.abstract, title=paper.title))])
+    assert sorted(label for label in examples.labels if label != "NONE") == ["addresses", "evaluated_on"]
+    assert examples.unreachable == [("t-unreachable", "evaluated_on")]
+
+
+def test_relation_cut_offs_count_the_relations_no_pair_can_reach() -> None:
+    from extractors.relations import RELATION_LABELS
+    from extractors.training.train import _relation_thresholds
+
+    rng = np.random.default_rng(3)
+    examples = Examples()
+    for i in range(400):
+        cue = int(rng.integers(5))
+        label = "uses" if rng.random() < 0.2 + 0.15 * cue else "NONE"
+        examples.add([f"cue={cue}", f"w{rng.integers(7)}"], label, f"p{i}")
+    model = _fit(examples, RELATION_LABELS, 1.0)
+    alone = _relation_thresholds(model, examples)
+    examples.unreachable = [(f"p{i}", "uses") for i in range(600)]
+    counted = _relation_thresholds(model, examples)
+    assert counted["thresholds"]["uses"] < alone["thresholds"]["uses"]
+    assert counted["score"] < alone["score"]

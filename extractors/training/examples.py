@@ -12,6 +12,7 @@ first), and each claim's unit, direction, metric, subject and dataset.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -32,11 +33,14 @@ from kg.evaluate import normal_form, same_metric, same_value, unit_class
 
 @dataclass(slots=True)
 class Examples:
-    """Named feature lists with their labels and the paper each came from (for folds)."""
+    """Named feature lists with their labels and the paper each came from (for folds); for the relation model also
+    the gold labels no example carries, as (paper, label): a relation whose end the entities never found counts
+    against recall as the scorer counts it."""
 
     rows: list[list[str]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     papers: list[str] = field(default_factory=list)
+    unreachable: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, row: list[str], label: str, paper: str) -> None:
         """One example."""
@@ -164,17 +168,26 @@ def proposed_examples(prepared: Iterable[Prepared]) -> Examples:
 
 
 def relation_examples(prepared: Iterable[Prepared]) -> Examples:
-    """One example per candidate entity pair, labelled with its gold relation type or NONE."""
+    """One example per candidate entity pair, labelled with its gold relation type or NONE; each gold relation
+    that no pair carries (an end not found, a type the pair does not allow) is one of ``unreachable``."""
     out = Examples()
     for p in prepared:
         gold: dict[tuple[int, int], str] = {}
-        for relation in p.item.gold.get("relations") or []:
+        relations = p.item.gold.get("relations") or []
+        stated = Counter(kind for kind, _, _ in {(r["type"], _gold_index(p.item.gold, r["head"]),
+                                                  _gold_index(p.item.gold, r["tail"])) for r in relations})
+        for relation in relations:
             head, tail = p.entity_of(relation["head"]), p.entity_of(relation["tail"])
             if head is not None and tail is not None:
                 gold.setdefault((head, tail), relation["type"])
+        reached: Counter[str] = Counter()
         for head, tail, allowed in p.view.pairs():
             label = gold.get((head.id, tail.id), NONE)
-            out.add(pair_features(p.view, head, tail), label if label in allowed else NONE, p.item.paper.id)
+            label = label if label in allowed else NONE
+            reached[label] += 1
+            out.add(pair_features(p.view, head, tail), label, p.item.paper.id)
+        out.unreachable += [(p.item.paper.id, kind) for kind, n in sorted(stated.items())
+                            for _ in range(max(0, n - reached[kind]))]
     return out
 
 
