@@ -42,11 +42,10 @@ def main() -> int:
     examples = claim_examples(pool, lambda doc: number_candidates(doc.text, patterns))
     for attribute in args.attributes:
         rows = examples.attributes[attribute]
-        folds = np.array([fold_of(p) for p in rows.papers])
         for name, fit in t.RANKER_FITTERS.items():
             for c in t.C_GRID:
-                scores = [t._ranking_accuracy(fit(t._subset(rows, folds != k), (t.NONE, t.YES), c),
-                                              t._subset(rows, folds == k)) for k in (1, 2, 3, 4)]
+                scores = [t._ranking_accuracy(fit(t._subset(rows, lambda p, k=k: fold_of(p) != k), (t.NONE, t.YES), c),
+                                              t._subset(rows, lambda p, k=k: fold_of(p) == k)) for k in (1, 2, 3, 4)]
                 print(f"{attribute} {name} C={c}: " + " ".join(f"{s:.3f}" for s in scores) +
                       f"  mean {np.mean(scores):.4f}", flush=True)
     return 0

@@ -5,9 +5,10 @@ Method/Model as tail) is a candidate, whatever the head: the paper's own method 
 multinomial logistic regression (``models/relations.npz``, trained by ``kg train``) reads the features of
 :func:`pair_features` (the types, what the paper proposes, how many entities of the tail's type the paper names,
 whether the two names share words, the words that govern each end or the list it is an item of, and in every
-sentence naming both the words and the dependency path between them) and gives each relation type, or none, a probability; a relation is kept when
-its probability clears its type's threshold (the model's ``meta``), chosen for the best F1 on the validation fold
-counting the gold relations that no pair of found entities can carry, as the scorer counts them.
+sentence naming both the words and the dependency path between them) and gives each relation type, or none, a
+probability; a relation is kept when its probability clears its type's threshold (the model's ``meta``), chosen
+for the best F1 on the validation fold counting the gold relations that no pair of found entities can carry, as
+the scorer counts them.
 
 Writes ``doc._.kg_relations`` (:mod:`extractors.contract`).
 """

@@ -414,11 +414,8 @@ def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta:
     so that the models fitted after it learn from the decisions it will make at run time. ``fit`` is
     :func:`_fit` unless given (:func:`_fit_ranker` for the claim attribute rankers)."""
     fit = fit or _fit
-    held = np.array([fold_of(p) == meta["validation_fold"] for p in examples.papers])
-    train_part = _subset(examples, ~held)
-    valid_part = _subset(examples, held)
-    valid_part.unreachable = [(p, label) for p, label in examples.unreachable
-                              if fold_of(p) == meta["validation_fold"]]
+    train_part = _subset(examples, lambda paper: fold_of(paper) != meta["validation_fold"])
+    valid_part = _subset(examples, lambda paper: fold_of(paper) == meta["validation_fold"])
     best: tuple[float, float, dict] | None = None
     for c in C_GRID:
         model = fit(train_part, classes, c)
@@ -440,11 +437,13 @@ def _save_linear(path: Path, examples: Examples, classes: tuple[str, ...], meta:
     return saved
 
 
-def _subset(examples: Examples, mask: np.ndarray) -> Examples:
+def _subset(examples: Examples, keep: Callable[[str], bool]) -> Examples:
+    """The examples (and unreachable gold labels) of the papers ``keep`` accepts."""
     out = Examples()
-    for row, label, paper, keep in zip(examples.rows, examples.labels, examples.papers, mask, strict=True):
-        if keep:
+    for row, label, paper in zip(examples.rows, examples.labels, examples.papers, strict=True):
+        if keep(paper):
             out.add(row, label, paper)
+    out.unreachable = [(paper, label) for paper, label in examples.unreachable if keep(paper)]
     return out
 
 
