@@ -115,3 +115,11 @@ def test_a_metric_named_in_another_sentence_is_one_of_the_claims_metric_choices(
     named = {c.text for c in choices(view, candidate, "metric") if c.entity is not None}
     metrics = {doc[m.start:m.end].text for m in contract.mentions(doc) if view.by_id[m.entity].type == "Metric"}
     assert metrics and named and named <= metrics
+
+
+def test_dataset_choices_are_ranked_by_nearness_to_the_number(parse: Callable[..., Doc]) -> None:
+    doc = parse("We evaluate SegNext on ImageNet and on Cityscapes. SegNext reaches 83.1% mIoU on Cityscapes.")
+    view = PaperView.of(doc, contract.mentions(doc), contract.entities(doc), contract.relations(doc))
+    candidate = next(c for c in number_candidates(doc.text, PATTERNS) if c.value == "83.1")
+    ranked = {c.text: c.rank for c in choices(view, candidate, "dataset") if c.entity is not None}
+    assert ranked == {"Cityscapes": 0, "ImageNet": 1}

@@ -4,13 +4,14 @@
 * :func:`choices`: the candidates for a claim's metric (Metric mentions and noun phrases of its sentence),
   subject (the paper's Methods, Models and Datasets) and dataset (its Datasets), each with a "none" choice;
 * :func:`choice_features`: how one choice relates to the number (same sentence, distance, dependency path,
-  prepositions, what the paper proposes, the relations ``kg_relations`` found for it).
+  prepositions, what the paper proposes, the relations ``kg_relations`` found for it) and, for a dataset, where
+  it stands among the paper's other datasets (nearest to the number, first named, most named).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -34,6 +35,8 @@ class Choice:
         start: first token of the mention or phrase nearest the number (-1 for ``none``).
         end: one past its last token.
         text: the phrase as written ("" for ``none``).
+        rank: for a dataset, its place among the claim's choices by nearness to the number (0 the nearest; -1
+            for ``none`` and for other attributes).
     """
 
     source: str
@@ -41,6 +44,7 @@ class Choice:
     start: int
     end: int
     text: str
+    rank: int = -1
 
 
 NO_CHOICE = Choice("none", None, -1, -1, "")
@@ -148,13 +152,20 @@ def choices(view: PaperView, candidate: NumberCandidate, attribute: str) -> list
     if attribute == "metric":
         return [NO_CHOICE, *_metric_choices(view, span)]
     wanted = SUBJECT_TYPES if attribute == "subject" else {"Dataset"}
-    out = [NO_CHOICE]
+    out = []
     for entity in view.entities:
         if entity.type not in wanted or entity.id not in view.mentions:
             continue
         mention = min(view.mentions[entity.id], key=lambda m: _distance(view, m.start, m.end, span))
         out.append(Choice("entity", entity.id, mention.start, mention.end, view.doc[mention.start:mention.end].text))
-    return out
+    return [NO_CHOICE, *(_ranked(view, span, out) if attribute == "dataset" else out)]
+
+
+def _ranked(view: PaperView, span: Span, options: list[Choice]) -> list[Choice]:
+    """The choices, in their order, each with its rank by nearness to the number."""
+    order = sorted(range(len(options)), key=lambda k: _distance(view, options[k].start, options[k].end, span))
+    rank = {k: r for r, k in enumerate(order)}
+    return [replace(c, rank=rank[k]) for k, c in enumerate(options)]
 
 
 def _distance(view: PaperView, start: int, end: int, span: Span) -> tuple[int, int]:
@@ -223,6 +234,8 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
         rivals = sum(1 for e in view.in_sentence.get(view.sentence_of[span.start], ())
                      if e != entity.id and view.by_id[e].type == entity.type)
         features.append(f"{prefix}|rivals_in_sentence={min(rivals, 3)}|same={same}")
+    if choice.entity is not None and attribute == "dataset":
+        features += _paper_rank_features(view, choice, prefix, same)
     if attribute == "metric":
         features += [f"{prefix}|root={target.root.lemma_.lower()}", f"{prefix}|root+unit={target.root.lemma_.lower()}|{unit}",
                      f"{prefix}|words={min(len(target), 4)}"]
@@ -234,6 +247,18 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
         features += [f"{prefix}|between={w}" for w in between]
         features.append(f"{prefix}|governor={_governor(target.root)}")
     return features
+
+
+def _paper_rank_features(view: PaperView, choice: Choice, prefix: str, same: bool) -> list[str]:
+    """Where an entity choice stands among the paper's entities of its type (how many there are): by nearness to
+    the number, by first appearance and by mention count."""
+    entity = view.by_id[choice.entity]
+    same_type = view.of_type[entity.type]
+    most = sorted(same_type, key=lambda e: (-len(view.mentions[e]), same_type.index(e)))
+    of = min(len(same_type), 4)
+    return [f"{prefix}|rank={min(choice.rank, 3)}|same={same}", f"{prefix}|rank={min(choice.rank, 3)}|of={of}",
+            f"{prefix}|first_of_type={min(same_type.index(entity.id), 3)}|of={of}",
+            f"{prefix}|most_of_type={min(most.index(entity.id), 3)}|of={of}|same={same}"]
 
 
 def _governor(token: Token) -> str:
