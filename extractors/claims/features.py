@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Span, Token
 
 from extractors.claims.candidates import NumberCandidate
+from extractors.contract import EntityRecord
 from extractors.view import SYSTEMS, PaperView, bucket, dependency_path
 
 ATTRIBUTES = ("metric", "subject", "dataset")
@@ -234,8 +235,8 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
         rivals = sum(1 for e in view.in_sentence.get(view.sentence_of[span.start], ())
                      if e != entity.id and view.by_id[e].type == entity.type)
         features.append(f"{prefix}|rivals_in_sentence={min(rivals, 3)}|same={same}")
-    if choice.entity is not None and attribute == "dataset":
-        features += _paper_rank_features(view, choice, prefix, same)
+        if attribute == "dataset":
+            features += _paper_rank_features(view, entity, choice.rank, prefix, same)
     if attribute == "metric":
         features += [f"{prefix}|root={target.root.lemma_.lower()}", f"{prefix}|root+unit={target.root.lemma_.lower()}|{unit}",
                      f"{prefix}|words={min(len(target), 4)}"]
@@ -249,14 +250,13 @@ def choice_features(view: PaperView, candidate: NumberCandidate, attribute: str,
     return features
 
 
-def _paper_rank_features(view: PaperView, choice: Choice, prefix: str, same: bool) -> list[str]:
+def _paper_rank_features(view: PaperView, entity: EntityRecord, rank: int, prefix: str, same: bool) -> list[str]:
     """Where an entity choice stands among the paper's entities of its type (how many there are): by nearness to
-    the number, by first appearance and by mention count."""
-    entity = view.by_id[choice.entity]
+    the number (``rank``), by first appearance and by mention count."""
     same_type = view.of_type[entity.type]
     most = sorted(same_type, key=lambda e: (-len(view.mentions[e]), same_type.index(e)))
     of = min(len(same_type), 4)
-    return [f"{prefix}|rank={min(choice.rank, 3)}|same={same}", f"{prefix}|rank={min(choice.rank, 3)}|of={of}",
+    return [f"{prefix}|rank={min(rank, 3)}|same={same}", f"{prefix}|rank={min(rank, 3)}|of={of}",
             f"{prefix}|first_of_type={min(same_type.index(entity.id), 3)}|of={of}",
             f"{prefix}|most_of_type={min(most.index(entity.id), 3)}|of={of}|same={same}"]
 
