@@ -153,20 +153,19 @@ def choices(view: PaperView, candidate: NumberCandidate, attribute: str) -> list
     if attribute == "metric":
         return [NO_CHOICE, *_metric_choices(view, span)]
     wanted = SUBJECT_TYPES if attribute == "subject" else {"Dataset"}
-    out = []
+    out: list[Choice] = []
+    distances: list[tuple[int, int]] = []
     for entity in view.entities:
         if entity.type not in wanted or entity.id not in view.mentions:
             continue
-        mention = min(view.mentions[entity.id], key=lambda m: _distance(view, m.start, m.end, span))
+        distance, mention = min(((_distance(view, m.start, m.end, span), m) for m in view.mentions[entity.id]),
+                                key=lambda pair: pair[0])
         out.append(Choice("entity", entity.id, mention.start, mention.end, view.doc[mention.start:mention.end].text))
-    return [NO_CHOICE, *(_ranked(view, span, out) if attribute == "dataset" else out)]
-
-
-def _ranked(view: PaperView, span: Span, options: list[Choice]) -> list[Choice]:
-    """The choices, in their order, each with its rank by nearness to the number."""
-    order = sorted(range(len(options)), key=lambda k: _distance(view, options[k].start, options[k].end, span))
-    rank = {k: r for r, k in enumerate(order)}
-    return [replace(c, rank=rank[k]) for k, c in enumerate(options)]
+        distances.append(distance)
+    if attribute == "dataset":
+        rank = {k: r for r, k in enumerate(sorted(range(len(out)), key=distances.__getitem__))}
+        out = [replace(choice, rank=rank[k]) for k, choice in enumerate(out)]
+    return [NO_CHOICE, *out]
 
 
 def _distance(view: PaperView, start: int, end: int, span: Span) -> tuple[int, int]:
