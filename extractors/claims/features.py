@@ -253,7 +253,7 @@ def _paper_rank_features(view: PaperView, entity: EntityRecord, rank: int, prefi
     """Where an entity choice stands among the paper's entities of its type (how many there are): by nearness to
     the number (``rank``), by first appearance and by mention count."""
     same_type = view.of_type[entity.type]
-    most = sorted(same_type, key=lambda e: (-len(view.mentions[e]), same_type.index(e)))
+    most = sorted(same_type, key=lambda e: -len(view.mentions[e]))  # stable: ties keep first-named order
     of = min(len(same_type), 4)
     return [f"{prefix}|rank={min(rank, 3)}|same={same}", f"{prefix}|rank={min(rank, 3)}|of={of}",
             f"{prefix}|first_of_type={min(same_type.index(entity.id), 3)}|of={of}",
